@@ -1,0 +1,7 @@
+package io.aixcl.core.engine;
+
+public record ExecResult(int exitCode, String output) {
+    public boolean ok() {
+        return exitCode == 0;
+    }
+}

@@ -1,0 +1,7 @@
+package io.aixcl.core.stack;
+
+public enum Role {
+    /** The inference engine: in every profile, depends on nothing else. */
+    RUNTIME_CORE,
+    OPERATIONAL
+}
