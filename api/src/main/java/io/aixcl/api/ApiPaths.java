@@ -1,0 +1,24 @@
+package io.aixcl.api;
+
+/** The API's routes, versioned. One list so the daemon and the CLI cannot drift apart. */
+public final class ApiPaths {
+    public static final String DAEMON = "/v1/daemon";
+    public static final String DAEMON_STOP = "/v1/daemon/stop";
+    public static final String ENGINE = "/v1/engine";
+    public static final String PROFILES = "/v1/profiles";
+    public static final String STACK_PLAN = "/v1/stack/plan";
+    public static final String STACK_START = "/v1/stack/start";
+    public static final String STACK_STOP = "/v1/stack/stop";
+    public static final String STACK_RESTART = "/v1/stack/restart";
+    public static final String STACK_DOWN = "/v1/stack/down";
+    public static final String STACK_STATUS = "/v1/stack/status";
+    public static final String STACK_LOGS = "/v1/stack/logs";
+    public static final String STACK_EXPORT = "/v1/stack/export";
+    /** Followed by {@code /NAME/start|stop|restart|status|logs}. */
+    public static final String SERVICES = "/v1/services";
+
+    /** Streams are newline-delimited JSON, one {@link Event} per line. */
+    public static final String NDJSON = "application/x-ndjson";
+
+    private ApiPaths() {}
+}

@@ -1,0 +1,66 @@
+package io.aixcl.api;
+
+import java.util.List;
+import java.util.Map;
+
+/** The API's wire types. Separate from the domain: these change only with the API version. */
+public final class Dtos {
+    private Dtos() {}
+
+    /** Which stack a request is about: a profile and optionally a stack file (absolute path, read by the daemon). */
+    public record StackRequest(String profile, String stackFile, boolean removeOrphans, boolean volumes) {
+        public static StackRequest of(String profile, String stackFile) {
+            return new StackRequest(profile, stackFile, false, false);
+        }
+    }
+
+    public record DaemonInfo(String version, long pid, long uptimeSeconds, String socket, String user,
+                             String configDir, String dataDir, String stackFile, String defaultProfile) {}
+
+    public record EngineInfo(String engine, String version, String apiVersion, boolean rootless, String socket,
+                             String selectedBy, boolean serviceStartedByDaemon, List<String> considered) {}
+
+    public record ProfileInfo(String name, String description, List<String> services, boolean isDefault,
+                              boolean active) {}
+
+    public record ServiceAction(String service, int level, String action, String reason, String image,
+                                boolean imagePresent) {}
+
+    public record Plan(String stack, String profile, List<List<String>> levels, List<String> addedAsDependencies,
+                       List<ServiceAction> actions, List<String> imagesToPull, List<String> volumesToCreate,
+                       List<String> portConflicts, List<String> orphans, boolean changesNothing) {}
+
+    public record ServiceStatus(String service, String role, String state, String health, String healthDetail,
+                                Long uptimeSeconds, int restarts, Integer exitCode, List<Integer> ports, String image,
+                                boolean upToDate) {}
+
+    public record StackStatus(String stack, String profile, List<ServiceStatus> services, String summary,
+                              boolean healthy) {}
+
+    public record ServiceNames(List<String> services) {}
+
+    public record Export(String format, String content) {}
+
+    public record LogLine(String service, String stream, String time, String text) {}
+
+    /**
+     * One line of a streamed response. {@code type} says which fields are set:
+     * plan, pull, pulled, step, healthy, unhealthy, orphan, log, heartbeat, result, error.
+     */
+    public record Event(String type, String service, String step, String detail, String image, String layer,
+                        long current, long total, Double seconds, List<String> lines, LogLine log, ApiError error,
+                        Map<String, Object> result) {
+
+        public static Event of(String type) {
+            return new Event(type, null, null, null, null, null, 0, 0, null, null, null, null, null);
+        }
+
+        public static Event step(String service, String step, String detail) {
+            return new Event("step", service, step, detail, null, null, 0, 0, null, null, null, null, null);
+        }
+
+        public static Event error(ApiError error) {
+            return new Event("error", null, null, null, null, null, 0, 0, null, null, null, error, null);
+        }
+    }
+}
