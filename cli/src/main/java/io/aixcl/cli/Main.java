@@ -1,7 +1,60 @@
 package io.aixcl.cli;
 
+import io.aixcl.api.AixclPaths;
+import io.aixcl.cli.commands.Context;
+import io.aixcl.cli.commands.Root;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
 public final class Main {
+    private Main() {}
+
     public static void main(String[] args) {
-        System.out.println("aixcl");
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        int code = run(args, out, System.err, System.getenv(), System.console() != null);
+        out.flush();
+        System.exit(code);
+    }
+
+    /** The whole CLI as a function, so tests run it in-process. */
+    public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env,
+                          boolean tty) {
+        AixclPaths paths = AixclPaths.fromEnvironment(env, uid());
+        CommandLine cli = commandLine(new Context(out, err, paths, tty));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    public static CommandLine commandLine(Context ctx) {
+        CommandLine cli = new CommandLine(new Root(ctx));
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof CliException e) {
+                ctx.err().println("aixcl: error: " + e.getMessage());
+                e.details().forEach(d -> ctx.err().println("  " + d));
+                return e.exitCode();
+            }
+            ctx.err().println("aixcl: error: " + ex);
+            return ExitCodes.FAILED;
+        });
+        cli.setParameterExceptionHandler((ex, args) -> {
+            ctx.err().println("aixcl: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, ctx.err());
+            ctx.err().println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.INVALID_INPUT;
+        });
+        return cli;
+    }
+
+    private static long uid() {
+        try {
+            Object uid = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+            return ((Number) uid).longValue();
+        } catch (Exception e) {
+            return 0;
+        }
     }
 }

@@ -1,0 +1,163 @@
+package io.aixcl.cli.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.aixcl.api.AixclPaths;
+import io.aixcl.api.ApiError;
+import io.aixcl.api.Dtos;
+import io.aixcl.api.Json;
+import io.aixcl.cli.CliException;
+import io.aixcl.cli.ExitCodes;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** The CLI's view of the daemon: JSON calls and NDJSON streams over the Unix socket. */
+public final class DaemonClient {
+    private final AixclPaths paths;
+    private final boolean autoStart;
+    private final Consumer<String> notice;
+
+    public DaemonClient(AixclPaths paths, boolean autoStart, Consumer<String> notice) {
+        this.paths = paths;
+        this.autoStart = autoStart;
+        this.notice = notice;
+    }
+
+    public AixclPaths paths() {
+        return paths;
+    }
+
+    public static boolean answers(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (SocketChannel ignored = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public boolean running() {
+        return answers(paths.socket());
+    }
+
+    /** Makes sure a daemon answers, starting one if allowed. */
+    public void ensureRunning() {
+        if (running()) {
+            return;
+        }
+        if (!autoStart) {
+            throw new CliException(ExitCodes.DAEMON_UNAVAILABLE, "aixcld is not running; start it with 'aixcl daemon start'");
+        }
+        notice.accept("starting aixcld…");
+        new DaemonLauncher(paths).launch();
+    }
+
+    public <T> T get(String path, Class<T> type) {
+        return call("GET", path, null, type);
+    }
+
+    public <T> T get(String path, TypeReference<T> type) {
+        try (UnixHttp.Response r = open("GET", path, null)) {
+            return Json.MAPPER.readValue(r.body(), type);
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    public <T> T post(String path, Object body, Class<T> type) {
+        return call("POST", path, body, type);
+    }
+
+    private <T> T call(String method, String path, Object body, Class<T> type) {
+        try (UnixHttp.Response r = open(method, path, body)) {
+            return Json.MAPPER.readValue(r.body(), type);
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    /**
+     * Posts and reads the NDJSON event stream, handing each event to {@code onEvent}; returns the final result
+     * event, or throws the final error as a CliException.
+     */
+    public Dtos.Event stream(String method, String path, Object body, Consumer<Dtos.Event> onEvent) {
+        try (UnixHttp.Response r = open(method, path, body);
+             BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            Dtos.Event last = null;
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Dtos.Event e = Json.MAPPER.readValue(line, Dtos.Event.class);
+                switch (e.type()) {
+                    case "heartbeat" -> { }
+                    case "error" -> throw CliException.of(e.error());
+                    case "result" -> last = e;
+                    default -> onEvent.accept(e);
+                }
+            }
+            if (last == null) {
+                throw new CliException(ExitCodes.FAILED, "the daemon ended the response without a result; see "
+                        + paths.daemonLog());
+            }
+            return last;
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    /** Reads a GET stream (logs) to its end; the daemon ends it when the logs end or the client goes away. */
+    public void streamLogs(String path, Consumer<Dtos.Event> onEvent) {
+        try (UnixHttp.Response r = open("GET", path, null);
+             BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Dtos.Event e = Json.MAPPER.readValue(line, Dtos.Event.class);
+                if ("error".equals(e.type())) {
+                    throw CliException.of(e.error());
+                }
+                if (!"heartbeat".equals(e.type())) {
+                    onEvent.accept(e);
+                }
+            }
+        } catch (IOException e) {
+            throw broken(e);
+        }
+    }
+
+    private UnixHttp.Response open(String method, String path, Object body) throws IOException {
+        ensureRunning();
+        byte[] bytes = body == null ? null : Json.MAPPER.writeValueAsBytes(body);
+        UnixHttp.Response r;
+        try {
+            r = UnixHttp.send(paths.socket(), method, path, bytes);
+        } catch (java.net.SocketException | java.nio.file.NoSuchFileException e) {
+            throw new CliException(ExitCodes.DAEMON_UNAVAILABLE, "cannot reach aixcld at " + paths.socket() + ": "
+                    + e.getMessage());
+        }
+        if (r.status() >= 400) {
+            try (r) {
+                ApiError error = Json.MAPPER.readValue(r.body(), ApiError.class);
+                throw CliException.of(error);
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new CliException(ExitCodes.FAILED, "the daemon answered HTTP " + r.status());
+            }
+        }
+        return r;
+    }
+
+    private CliException broken(IOException e) {
+        return new CliException(ExitCodes.DAEMON_UNAVAILABLE, "lost the connection to aixcld: " + e.getMessage()
+                + " (see " + paths.daemonLog() + ")");
+    }
+}

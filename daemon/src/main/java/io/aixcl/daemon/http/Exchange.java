@@ -1,0 +1,174 @@
+package io.aixcl.daemon.http;
+
+import io.aixcl.api.ApiError;
+import io.aixcl.api.ApiPaths;
+import io.aixcl.api.Dtos;
+import io.aixcl.api.Json;
+import io.aixcl.core.orchestrate.Cancellation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Fields;
+
+/** One request and its response, with the JSON and streaming helpers routes need. */
+public final class Exchange {
+    private static final int MAX_BODY = 1 << 20;
+
+    private final Request request;
+    private final Response response;
+    private final Map<String, String> pathParams;
+    private Fields query;
+    private boolean committed;
+
+    Exchange(Request request, Response response, Map<String, String> pathParams) {
+        this.request = request;
+        this.response = response;
+        this.pathParams = pathParams;
+    }
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    public String query(String name) {
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        return query.getValue(name);
+    }
+
+    public int queryInt(String name, int fallback) {
+        String v = query(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ErrorMapping.BadRequest("query parameter '" + name + "' must be an integer, got '" + v + "'");
+        }
+    }
+
+    public boolean queryBool(String name) {
+        return "true".equalsIgnoreCase(query(name));
+    }
+
+    public <T> T body(Class<T> type) throws IOException {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            if (bytes.length > MAX_BODY) {
+                throw new ErrorMapping.BadRequest("request body larger than " + MAX_BODY + " bytes");
+            }
+            if (bytes.length == 0) {
+                try {
+                    return Json.MAPPER.readValue("{}", type);
+                } catch (IOException e) {
+                    throw new ErrorMapping.BadRequest("a request body is required");
+                }
+            }
+            return Json.MAPPER.readValue(bytes, type);
+        }
+    }
+
+    public void json(int status, Object value) throws IOException {
+        byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
+        committed = true;
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+            out.write(bytes);
+        }
+    }
+
+    public void ok(Object value) throws IOException {
+        json(200, value);
+    }
+
+    void error(ApiError error) throws IOException {
+        json(error.code().httpStatus(), error);
+    }
+
+    boolean committed() {
+        return committed;
+    }
+
+    /**
+     * Starts an NDJSON stream. A heartbeat keeps the connection honest: when the client goes away (Ctrl-C), the
+     * next write fails and the returned stream's cancellation fires, so the operation stops cleanly.
+     */
+    public EventStream stream() {
+        committed = true;
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiPaths.NDJSON);
+        return new EventStream(Content.Sink.asOutputStream(response));
+    }
+
+    public static final class EventStream implements AutoCloseable {
+        private final OutputStream out;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Cancellation cancellation = new Cancellation();
+        private final Thread heartbeat;
+        private volatile boolean closed;
+
+        EventStream(OutputStream out) {
+            this.out = out;
+            this.heartbeat = Thread.ofVirtual().name("stream-heartbeat").start(() -> {
+                while (!closed) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    send(Dtos.Event.of("heartbeat"));
+                }
+            });
+        }
+
+        public Cancellation cancellation() {
+            return cancellation;
+        }
+
+        /** Writes one event; a failed write means the client is gone, which cancels the operation. */
+        public void send(Dtos.Event event) {
+            if (closed || cancellation.cancelled()) {
+                return;
+            }
+            lock.lock();
+            try {
+                out.write(Json.MAPPER.writeValueAsBytes(event));
+                out.write('\n');
+                out.flush();
+            } catch (IOException e) {
+                cancellation.cancel("client disconnected");
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            heartbeat.interrupt();
+            lock.lock();
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the client is already gone
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

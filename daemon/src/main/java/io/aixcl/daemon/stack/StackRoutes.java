@@ -1,0 +1,349 @@
+package io.aixcl.daemon.stack;
+
+import io.aixcl.api.ApiPaths;
+import io.aixcl.api.Dtos;
+import io.aixcl.core.AixclException;
+import io.aixcl.core.engine.ContainerEngine;
+import io.aixcl.core.engine.ContainerState;
+import io.aixcl.core.engine.LogLine;
+import io.aixcl.core.health.NetworkHealthProber;
+import io.aixcl.core.orchestrate.Cancellation;
+import io.aixcl.core.orchestrate.PortProbe;
+import io.aixcl.core.orchestrate.ServiceStatus;
+import io.aixcl.core.orchestrate.StackOrchestrator;
+import io.aixcl.core.orchestrate.StartPreview;
+import io.aixcl.core.plan.Planner;
+import io.aixcl.core.plan.StackPlan;
+import io.aixcl.core.stack.Profile;
+import io.aixcl.core.stack.ServiceName;
+import io.aixcl.core.stack.StackDefinition;
+import io.aixcl.daemon.EngineConnector;
+import io.aixcl.daemon.http.ErrorMapping;
+import io.aixcl.daemon.http.Exchange;
+import io.aixcl.daemon.http.Router;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/** The stack and service routes: thin glue between the API and the orchestrator. */
+public final class StackRoutes {
+    private static final Duration STATUS_PROBE_TIMEOUT = Duration.ofSeconds(1);
+
+    private final StackSource source;
+    private final EngineConnector engines;
+    private final ActiveProfile active;
+    private final Path secretsDir;
+    private final Optional<Path> configuredStackFile;
+    private final String defaultProfileOverride;
+    private final Planner planner = new Planner();
+
+    public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
+                       Optional<Path> configuredStackFile, String defaultProfileOverride) {
+        this.source = source;
+        this.engines = engines;
+        this.active = active;
+        this.secretsDir = secretsDir;
+        this.configuredStackFile = configuredStackFile;
+        this.defaultProfileOverride = defaultProfileOverride;
+    }
+
+    public void register(Router r) {
+        r.get(ApiPaths.PROFILES, this::profiles);
+        r.post(ApiPaths.STACK_PLAN, this::plan);
+        r.post(ApiPaths.STACK_START, this::start);
+        r.post(ApiPaths.STACK_STOP, this::stop);
+        r.post(ApiPaths.STACK_RESTART, this::restart);
+        r.post(ApiPaths.STACK_DOWN, this::down);
+        r.get(ApiPaths.STACK_STATUS, this::status);
+        r.get(ApiPaths.STACK_LOGS, this::stackLogs);
+        r.post(ApiPaths.STACK_EXPORT, this::export);
+        r.post(ApiPaths.SERVICES + "/{name}/start", this::serviceStart);
+        r.post(ApiPaths.SERVICES + "/{name}/stop", this::serviceStop);
+        r.post(ApiPaths.SERVICES + "/{name}/restart", this::serviceRestart);
+        r.get(ApiPaths.SERVICES + "/{name}/status", this::serviceStatus);
+        r.get(ApiPaths.SERVICES + "/{name}/logs", this::serviceLogs);
+    }
+
+    /** The stack a request is about, resolved: definition, profile, plan. */
+    private record Resolved(StackDefinition definition, StackPlan plan) {}
+
+    private Resolved resolve(String profile, String stackFile, boolean preferActive) {
+        StackDefinition def = source.load(stackFile(stackFile));
+        String p = profile;
+        if (p == null || p.isBlank()) {
+            p = preferActive ? active.get().filter(def.profiles()::containsKey).orElse(null) : null;
+        }
+        if (p == null) {
+            p = defaultProfileOverride != null ? defaultProfileOverride : def.defaultProfile();
+        }
+        return new Resolved(def, planner.plan(def, p));
+    }
+
+    private Optional<Path> stackFile(String requested) {
+        if (requested != null && !requested.isBlank()) {
+            Path p = Path.of(requested);
+            if (!p.isAbsolute()) {
+                throw new ErrorMapping.BadRequest("stackFile must be an absolute path, got '" + requested + "'");
+            }
+            if (!Files.isRegularFile(p)) {
+                throw new AixclException.NotFound("stack file " + p + " does not exist or is not a regular file");
+            }
+            return Optional.of(p);
+        }
+        return configuredStackFile.filter(Files::isRegularFile);
+    }
+
+    private StackOrchestrator orchestrator() {
+        ContainerEngine engine = engines.engine();
+        return new StackOrchestrator(engine, new NetworkHealthProber(engine), PortProbe.loopbackBind(), secretsDir);
+    }
+
+    private void profiles(Exchange ex) throws IOException {
+        StackDefinition def = source.load(stackFile(ex.query("stackFile")));
+        String defaultProfile = defaultProfileOverride != null ? defaultProfileOverride : def.defaultProfile();
+        Optional<String> activeProfile = active.get();
+        List<Dtos.ProfileInfo> list = new ArrayList<>();
+        for (Profile p : def.profiles().values()) {
+            list.add(new Dtos.ProfileInfo(p.name(), p.description(),
+                    p.services().stream().map(ServiceName::value).toList(), p.name().equals(defaultProfile),
+                    activeProfile.filter(p.name()::equals).isPresent()));
+        }
+        ex.ok(list);
+    }
+
+    private void plan(Exchange ex) throws IOException {
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolve(req.profile(), req.stackFile(), false);
+        ex.ok(EventMapping.plan(orchestrator().preview(r.plan(), r.definition().services().keySet())));
+    }
+
+    private void start(Exchange ex) throws IOException {
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolve(req.profile(), req.stackFile(), false);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, cancellation) -> {
+            active.set(r.plan().profile());
+            StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
+                    e -> stream.send(EventMapping.toEvent(e)), cancellation);
+            return Map.of("profile", r.plan().profile(), "changed", !p.changesNothing());
+        });
+    }
+
+    private void stop(Exchange ex) throws IOException {
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolve(req.profile(), req.stackFile(), true);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, cancellation) -> {
+            List<String> stopped = o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
+            return Map.of("stopped", stopped);
+        });
+    }
+
+    private void restart(Exchange ex) throws IOException {
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolve(req.profile(), req.stackFile(), true);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, cancellation) -> {
+            o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
+            active.set(r.plan().profile());
+            o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
+                    e -> stream.send(EventMapping.toEvent(e)), cancellation);
+            return Map.of("profile", r.plan().profile());
+        });
+    }
+
+    private void down(Exchange ex) throws IOException {
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolve(req.profile(), req.stackFile(), true);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, cancellation) -> {
+            o.down(r.plan(), req.volumes(), e -> stream.send(EventMapping.toEvent(e)));
+            return Map.of("volumesRemoved", req.volumes());
+        });
+    }
+
+    private void status(Exchange ex) throws IOException {
+        Resolved r = resolve(ex.query("profile"), ex.query("stackFile"), true);
+        List<ServiceStatus> statuses = orchestrator().status(r.plan(), STATUS_PROBE_TIMEOUT);
+        ex.ok(EventMapping.stackStatus(r.plan().stack(), r.plan().profile(), statuses));
+    }
+
+    private void export(Exchange ex) throws IOException {
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        String format = Optional.ofNullable(ex.query("format")).orElse("compose");
+        if (!format.equals("compose")) {
+            throw new ErrorMapping.BadRequest("unknown export format '" + format + "': supported is 'compose'");
+        }
+        Resolved r = resolve(req.profile(), req.stackFile(), false);
+        ex.ok(new Dtos.Export(format, source.export(r.plan(), format, "bridge".equals(ex.query("network")))));
+    }
+
+    private ServiceName serviceName(Exchange ex) {
+        String name = ex.pathParam("name");
+        if (!ServiceName.isValid(name)) {
+            throw new ErrorMapping.BadRequest("invalid service name '" + name + "'");
+        }
+        return ServiceName.of(name);
+    }
+
+    /** The plan a service request is about: the active profile when it has the service, else a profile that does. */
+    private Resolved resolveForService(String profile, String stackFile, ServiceName service) {
+        Resolved r = resolve(profile, stackFile, true);
+        if (r.plan().service(service).isPresent() || (profile != null && !profile.isBlank())) {
+            return r;
+        }
+        for (Profile p : r.definition().profiles().values()) {
+            if (p.services().contains(service)) {
+                return new Resolved(r.definition(), planner.plan(r.definition(), p.name()));
+            }
+        }
+        if (r.definition().services().containsKey(service)) {
+            throw new AixclException.NotFound("service '" + service + "' is in no profile");
+        }
+        throw new AixclException.NotFound("unknown service '" + service + "': declared services are "
+                + String.join(", ", r.definition().services().keySet().stream().map(ServiceName::value).toList()));
+    }
+
+    private void serviceStart(Exchange ex) throws IOException {
+        ServiceName name = serviceName(ex);
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolveForService(req.profile(), req.stackFile(), name);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, c) -> {
+            o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+            return Map.of("service", name.value());
+        });
+    }
+
+    private void serviceStop(Exchange ex) throws IOException {
+        ServiceName name = serviceName(ex);
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolveForService(req.profile(), req.stackFile(), name);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, c) -> {
+            o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
+            return Map.of("service", name.value());
+        });
+    }
+
+    private void serviceRestart(Exchange ex) throws IOException {
+        ServiceName name = serviceName(ex);
+        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
+        Resolved r = resolveForService(req.profile(), req.stackFile(), name);
+        StackOrchestrator o = orchestrator();
+        streamed(ex, (stream, c) -> {
+            o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
+            o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+            return Map.of("service", name.value());
+        });
+    }
+
+    private void serviceStatus(Exchange ex) throws IOException {
+        ServiceName name = serviceName(ex);
+        Resolved r = resolveForService(ex.query("profile"), ex.query("stackFile"), name);
+        StackPlan single = new StackPlan(r.plan().stack(), r.plan().profile(),
+                List.of(List.of(r.plan().service(name).orElseThrow())), List.of());
+        ex.ok(EventMapping.status(orchestrator().status(single, STATUS_PROBE_TIMEOUT).getFirst()));
+    }
+
+    private void serviceLogs(Exchange ex) throws IOException {
+        ServiceName name = serviceName(ex);
+        Resolved r = resolveForService(ex.query("profile"), ex.query("stackFile"), name);
+        logs(ex, r.plan().stack(), List.of(name));
+    }
+
+    private void stackLogs(Exchange ex) throws IOException {
+        Resolved r = resolve(ex.query("profile"), ex.query("stackFile"), true);
+        logs(ex, r.plan().stack(), r.plan().services().stream().map(s -> s.name()).toList());
+    }
+
+    /** Without follow, each service's last N lines, merged by time; with follow, then everything new as it comes. */
+    private void logs(Exchange ex, String stack, List<ServiceName> services) throws IOException {
+        int tail = ex.queryInt("tail", 100);
+        boolean follow = ex.queryBool("follow");
+        ContainerEngine engine = engines.engine();
+        StackOrchestrator o = orchestrator();
+        List<ContainerState> containers = new ArrayList<>();
+        for (ServiceName s : services) {
+            o.container(stack, s).ifPresent(containers::add);
+        }
+        if (containers.isEmpty()) {
+            throw new AixclException.NotFound("no containers for " + (services.size() == 1 ? "service '"
+                    + services.getFirst() + "'" : "this stack") + ": start it first");
+        }
+        try (Exchange.EventStream stream = ex.stream()) {
+            List<Dtos.Event> backlog = new ArrayList<>();
+            for (ContainerState c : containers) {
+                String service = c.labels().getOrDefault(io.aixcl.core.plan.Labels.SERVICE, c.name());
+                try (Closeable ignored = engine.logs(c.id(), tail, false, l -> {
+                    synchronized (backlog) {
+                        backlog.add(logEvent(service, l));
+                    }
+                })) {
+                    // collected
+                }
+            }
+            backlog.sort(Comparator.comparing(e -> e.log().time() == null ? "" : e.log().time()));
+            backlog.forEach(stream::send);
+            if (!follow) {
+                return;
+            }
+            List<Closeable> follows = new ArrayList<>();
+            CountDownLatch gone = new CountDownLatch(1);
+            try {
+                for (ContainerState c : containers) {
+                    String service = c.labels().getOrDefault(io.aixcl.core.plan.Labels.SERVICE, c.name());
+                    follows.add(engine.logs(c.id(), 0, true, l -> stream.send(logEvent(service, l))));
+                }
+                Cancellation cancellation = stream.cancellation();
+                while (!cancellation.cancelled()) {
+                    if (gone.await(250, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        break;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                for (Closeable f : follows) {
+                    try {
+                        f.close();
+                    } catch (IOException ignored) {
+                        // the follow is over either way
+                    }
+                }
+            }
+        }
+    }
+
+    private static Dtos.Event logEvent(String service, LogLine l) {
+        return new Dtos.Event("log", service, null, null, null, null, 0, 0, null, null,
+                new Dtos.LogLine(service, l.stream().name().toLowerCase(), l.time() == null ? null : l.time().toString(),
+                        l.text()), null, null);
+    }
+
+    @FunctionalInterface
+    private interface StreamedOperation {
+        Map<String, Object> run(Exchange.EventStream stream, Cancellation cancellation) throws Exception;
+    }
+
+    /** Runs an operation with its events streamed; the last line is a result or an error. */
+    private static void streamed(Exchange ex, StreamedOperation op) {
+        try (Exchange.EventStream stream = ex.stream()) {
+            try {
+                Map<String, Object> result = op.run(stream, stream.cancellation());
+                stream.send(new Dtos.Event("result", null, null, null, null, null, 0, 0, null, null, null, null,
+                        result));
+            } catch (Throwable t) {
+                stream.send(Dtos.Event.error(ErrorMapping.toApiError(t)));
+            }
+        }
+    }
+}
