@@ -1,7 +1,104 @@
 package io.aixcl.daemon;
 
+import io.aixcl.api.AixclPaths;
+import io.aixcl.core.AixclException;
+import io.aixcl.daemon.http.ApiServer;
+import io.aixcl.daemon.http.Router;
+import io.aixcl.daemon.stack.ActiveProfile;
+import io.aixcl.daemon.stack.StackRoutes;
+import io.aixcl.engine.docker.DockerApiEngine;
+import io.aixcl.engine.docker.EngineSettings;
+import io.aixcl.engine.docker.HostEnvironment;
+import io.aixcl.stackfile.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** aixcld: the composition root. Wires the adapters to the domain and serves the API until told to stop. */
 public final class Main {
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {}
+
     public static void main(String[] args) {
-        System.out.println("aixcld");
+        HostEnvironment host = HostEnvironment.current();
+        AixclPaths paths = AixclPaths.fromEnvironment(host.env(), host.uid());
+        try {
+            System.exit(run(paths, host));
+        } catch (AixclException.Conflict e) {
+            System.err.println("aixcld: " + e.getMessage());
+            System.exit(7);
+        } catch (Exception e) {
+            System.err.println("aixcld: cannot start: " + e.getMessage());
+            LOG.log(Level.SEVERE, "cannot start", e);
+            System.exit(1);
+        }
+    }
+
+    static int run(AixclPaths paths, HostEnvironment host) throws Exception {
+        privateDirectory(paths.runtime());
+        Files.createDirectories(paths.config());
+        Files.createDirectories(paths.data());
+        try (DaemonLock lock = DaemonLock.acquire(paths.lockFile(), paths.socket())) {
+            DaemonLogging.configure(paths.daemonLog());
+            Settings settings = Settings.load(paths.settingsFile());
+            Optional<Path> stackFile = settings.stackFile().or(() -> Optional.of(paths.stackFile()));
+            privateDirectory(paths.secretsDir());
+            EngineConnector engines = new EngineConnector(() -> DockerApiEngine.connect(
+                    EngineSettings.of(settings.engineSocket(), paths.runtime(), paths.secretsDir()), host));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Router router = new Router();
+            new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
+                    settings.defaultProfile().orElse("(from the stack file)")).register(router);
+            new StackRoutes(new CatalogStackSource(), engines, new ActiveProfile(paths.stateFile()),
+                    paths.secretsDir(), stackFile, settings.defaultProfile().orElse(null)).register(router);
+            ApiServer server = new ApiServer(paths.socket(), router);
+            server.start();
+            LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
+            // Connect to the engine now, in the background, so the first command does not pay for it.
+            Thread.ofVirtual().start(() -> {
+                try {
+                    engines.engine();
+                } catch (RuntimeException e) {
+                    LOG.warning("no container engine yet: " + e.getMessage());
+                }
+            });
+            Thread hook = new Thread(stopped::countDown, "sigterm");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopped.countDown();
+                shutdown(server, engines);
+            }, "shutdown"));
+            stopped.await();
+            shutdown(server, engines);
+            LOG.info("aixcld stopped");
+            return 0;
+        }
+    }
+
+    private static volatile boolean shutDown;
+
+    private static synchronized void shutdown(ApiServer server, EngineConnector engines) {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
+        server.close();
+        engines.close();
+    }
+
+    /** Creates {@code dir} owned by this user with mode 0700, and tightens it if it exists looser. */
+    static void privateDirectory(Path dir) throws IOException {
+        Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rwx------");
+        if (!Files.exists(dir)) {
+            Files.createDirectories(dir);
+        }
+        Files.setPosixFilePermissions(dir, owner);
     }
 }

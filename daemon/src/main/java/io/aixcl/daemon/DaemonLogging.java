@@ -1,0 +1,29 @@
+package io.aixcl.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.FileHandler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/** One log file in the data folder, one line per record. */
+final class DaemonLogging {
+    private DaemonLogging() {}
+
+    static void configure(Path logFile) throws IOException {
+        Files.createDirectories(logFile.getParent());
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        LogManager.getLogManager().reset();
+        FileHandler handler = new FileHandler(logFile.toString(), 10 * 1024 * 1024, 3, true);
+        handler.setFormatter(new SimpleFormatter());
+        Logger root = Logger.getLogger("");
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+        Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
+        Logger.getLogger("com.github.dockerjava").setLevel(Level.WARNING);
+        Logger.getLogger("org.apache.hc").setLevel(Level.WARNING);
+    }
+}
