@@ -37,6 +37,10 @@ final class YamlSource {
     private YamlSource() {}
 
     static MappingNode read(Path path, String displayName) {
+        return read(displayName, readText(path, displayName));
+    }
+
+    static String readText(Path path, String displayName) {
         try {
             if (Files.size(path) > MAX_BYTES) {
                 throw single(displayName, "file is larger than " + MAX_BYTES + " bytes (1 MiB); a stack file is small");
@@ -49,7 +53,7 @@ final class YamlSource {
             } catch (CharacterCodingException e) {
                 throw single(displayName, "not valid UTF-8 text");
             }
-            return read(displayName, text);
+            return text;
         } catch (NoSuchFileException e) {
             throw single(displayName, "no such file");
         } catch (IOException e) {
@@ -58,6 +62,12 @@ final class YamlSource {
     }
 
     static MappingNode read(String file, String text) {
+        return readOrEmpty(file, text).orElseThrow(() -> single(file,
+                "empty document: expected a mapping (version, services, profiles, ...)"));
+    }
+
+    /** The top-level mapping, or empty when the document has no content at all (only comments, say). */
+    static Optional<MappingNode> readOrEmpty(String file, String text) {
         if (text.length() > MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             throw single(file, "file is larger than " + MAX_BYTES + " bytes (1 MiB); a stack file is small");
         }
@@ -70,7 +80,7 @@ final class YamlSource {
             problems.throwIfAny();
             Optional<Node> root = new Compose(settings).composeString(text);
             if (root.isEmpty()) {
-                throw single(file, "empty document: expected a mapping (version, services, profiles, ...)");
+                return Optional.empty();
             }
             if (!(root.get() instanceof MappingNode mapping)) {
                 problems.add(Where.of(file, root.get()), "", "expected a mapping at the top level, found "
@@ -78,7 +88,7 @@ final class YamlSource {
                 problems.throwIfAny();
                 throw new IllegalStateException("unreachable");
             }
-            return mapping;
+            return Optional.of(mapping);
         } catch (MarkedYamlEngineException e) {
             Where where = Where.of(file, e.getProblemMark().or(e::getContextMark));
             throw new StackFileException(java.util.List.of(where.problem("", "YAML syntax error: "
