@@ -1,0 +1,159 @@
+package io.aixcl.stackfile;
+
+import io.aixcl.core.stack.ServiceName;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * The user's settings ({@code settings.yaml} in the config folder). Every key is optional:
+ *
+ * <pre>
+ * version: 1
+ * stack_name: aixcl            # prefix of container and volume names
+ * default_profile: dev         # overrides the stack file's default profile
+ * stack_file: stack.yaml       # relative to the config folder
+ * engine:
+ *   socket: /run/user/1000/podman/podman.sock   # skip auto-detection
+ * </pre>
+ */
+public record Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket,
+                       Path stackFile) {
+    public static final String FILE_NAME = "settings.yaml";
+    public static final String DEFAULT_STACK_FILE = "stack.yaml";
+
+    private static final List<String> KEYS = List.of("version", "stack_name", "default_profile", "stack_file",
+            "engine");
+    private static final List<String> ENGINE_KEYS = List.of("socket");
+
+    public Settings {
+        Objects.requireNonNull(stackName, "stackName is null");
+        Objects.requireNonNull(defaultProfile, "defaultProfile is null");
+        Objects.requireNonNull(engineSocket, "engineSocket is null");
+        Objects.requireNonNull(stackFile, "stackFile is null");
+    }
+
+    public static Settings defaults(Path configDir) {
+        return new Settings(StackAssembler.DEFAULT_STACK_NAME, Optional.empty(), Optional.empty(),
+                configDir.resolve(DEFAULT_STACK_FILE));
+    }
+
+    /** Reads {@code settingsFile}; a file that does not exist means all defaults. */
+    public static Settings load(Path settingsFile) {
+        Path configDir = settingsFile.toAbsolutePath().getParent();
+        if (!Files.exists(settingsFile)) {
+            return defaults(configDir);
+        }
+        String name = settingsFile.toString();
+        return read(name, YamlSource.readText(settingsFile, name), configDir);
+    }
+
+    /** As {@link #load(Path)} for text; relative paths resolve against {@code configDir}. */
+    public static Settings parse(String name, String yamlText, Path configDir) {
+        return read(name, yamlText, configDir);
+    }
+
+    private static Settings read(String file, String text, Path configDir) {
+        // A settings file with only comments is a normal way to start one.
+        Optional<MappingNode> document = YamlSource.readOrEmpty(file, text);
+        if (document.isEmpty()) {
+            return defaults(configDir);
+        }
+        MappingNode root = document.get();
+        Problems problems = new Problems();
+        YamlReader r = new YamlReader(file, problems);
+        Settings d = defaults(configDir);
+        String stackName = d.stackName();
+        Optional<String> defaultProfile = d.defaultProfile();
+        Optional<Path> socket = d.engineSocket();
+        Path stackFile = d.stackFile();
+        Map<String, YamlReader.Entry> top = r.mapping(root, "", KEYS);
+        for (YamlReader.Entry e : top.values()) {
+            Node v = e.value();
+            switch (e.key()) {
+                case "version" -> {
+                    if (!"1".equals(YamlReader.isNull(v) ? null : r.string(v, "version"))) {
+                        r.problem(v, "version", "unsupported version " + YamlReader.describe(v) + ": expected 1");
+                    }
+                }
+                case "stack_name" -> {
+                    String s = r.string(v, "stack_name");
+                    if (s != null && !ServiceName.isValid(s)) {
+                        r.problem(v, "stack_name", "invalid stack name " + YamlReader.quote(s) + ": expected "
+                                + "lowercase letters, digits and '-', starting with a letter, at most 63 characters");
+                    } else if (s != null) {
+                        stackName = s;
+                    }
+                }
+                case "default_profile" -> defaultProfile = Optional.ofNullable(
+                        r.string(v, "default_profile", StackFileReader.PROFILE_NAME, "a profile name"));
+                case "stack_file" -> {
+                    Path p = path(r, v, "stack_file", configDir);
+                    if (p != null) {
+                        stackFile = p;
+                    }
+                }
+                case "engine" -> {
+                    Map<String, YamlReader.Entry> engine = r.mapping(v, "engine", ENGINE_KEYS);
+                    if (engine != null && engine.containsKey("socket")) {
+                        socket = Optional.ofNullable(socket(r, engine.get("socket").value()));
+                    }
+                }
+                default -> throw new IllegalStateException(e.key());
+            }
+        }
+        problems.throwIfAny();
+        return new Settings(stackName, defaultProfile, socket, stackFile);
+    }
+
+    private static Path socket(YamlReader r, Node v) {
+        String field = "engine.socket";
+        String s = r.string(v, field);
+        if (s == null) {
+            return null;
+        }
+        String path = s.startsWith("unix://") ? s.substring("unix://".length()) : s;
+        if (s.contains("://") && !s.startsWith("unix://")) {
+            r.problem(v, field, "expected a Unix socket path (or unix:///path): the engine API is not reached "
+                    + "over the network, found " + YamlReader.quote(s));
+            return null;
+        }
+        if (!path.startsWith("/")) {
+            r.problem(v, field, "expected an absolute path to the engine's Unix socket, found " + YamlReader.quote(s));
+            return null;
+        }
+        return checkedPath(r, v, field, path);
+    }
+
+    private static Path path(YamlReader r, Node v, String field, Path configDir) {
+        String s = r.string(v, field);
+        if (s == null) {
+            return null;
+        }
+        if (s.startsWith("~")) {
+            r.problem(v, field, "'~' is not expanded: write an absolute path or one relative to the config folder");
+            return null;
+        }
+        Path p = checkedPath(r, v, field, s);
+        return p == null ? null : configDir.resolve(p).normalize();
+    }
+
+    private static Path checkedPath(YamlReader r, Node v, String field, String s) {
+        if (s.isBlank() || s.indexOf('\0') >= 0) {
+            r.problem(v, field, "expected a path, found " + YamlReader.quote(s));
+            return null;
+        }
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            r.problem(v, field, "expected a path, found " + YamlReader.quote(s));
+            return null;
+        }
+    }
+}
