@@ -66,7 +66,7 @@ public final class TestImages {
                     tar.toString(), "."));
             Files.setPosixFilePermissions(tar, PosixFilePermissions.fromString("rw-r--r--"));
             List<String> importArgs = new ArrayList<>(List.of("import", "--change", "ENV=PATH=/bin",
-                    "--change", "CMD=[\"sleep\", \"3600\"]", tar.toString(), BUSYBOX));
+                    "--change", "CMD=[\"sleep\",\"3600\"]", tar.toString(), BUSYBOX));
             Result r = user.podman(importArgs.toArray(String[]::new));
             if (!r.ok()) {
                 throw new AssertionError("podman import of " + BUSYBOX + " failed (" + r.exitCode() + "):\n"
