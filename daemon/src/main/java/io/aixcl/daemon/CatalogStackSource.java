@@ -3,7 +3,6 @@ package io.aixcl.daemon;
 import io.aixcl.core.plan.StackPlan;
 import io.aixcl.core.stack.StackDefinition;
 import io.aixcl.daemon.stack.StackSource;
-import io.aixcl.stackfile.ComposeExport;
 import io.aixcl.stackfile.StackFiles;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -18,6 +17,6 @@ final class CatalogStackSource implements StackSource {
 
     @Override
     public String export(StackPlan plan, String format, boolean bridgeNetworking) {
-        return ComposeExport.of(plan, bridgeNetworking ? ComposeExport.Options.bridge() : ComposeExport.Options.host());
+        throw new io.aixcl.core.AixclException.Failed("compose export is not available yet", null); // TODO(merge)
     }
 }

@@ -49,10 +49,10 @@ public final class Main {
         try (DaemonLock lock = DaemonLock.acquire(paths.lockFile(), paths.socket())) {
             DaemonLogging.configure(paths.daemonLog());
             Settings settings = Settings.load(paths.settingsFile());
-            Optional<Path> stackFile = settings.stackFile().or(() -> Optional.of(paths.stackFile()));
+            Optional<Path> stackFile = Optional.of(settings.stackFile());
             privateDirectory(paths.secretsDir());
             EngineConnector engines = new EngineConnector(() -> DockerApiEngine.connect(
-                    EngineSettings.of(settings.engineSocket(), paths.runtime(), paths.secretsDir()), host));
+                    EngineSettings.of(settings.engineSocket().map(Path::toString), paths.runtime(), paths.secretsDir()), host));
             CountDownLatch stopped = new CountDownLatch(1);
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
@@ -70,7 +70,6 @@ public final class Main {
                     LOG.warning("no container engine yet: " + e.getMessage());
                 }
             });
-            Thread hook = new Thread(stopped::countDown, "sigterm");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
                 shutdown(server, engines);

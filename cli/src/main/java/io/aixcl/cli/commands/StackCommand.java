@@ -163,7 +163,9 @@ public final class StackCommand {
             }
             p.portConflicts().forEach(x -> c.out().println("CONFLICT: " + x));
             p.orphans().forEach(o -> c.out().println("orphan: " + o + " (use --remove-orphans with start)"));
-            c.out().println(p.changesNothing() ? "nothing to do: every service is running and unchanged" : "");
+            if (p.changesNothing()) {
+                c.out().println("nothing to do: every service is running and unchanged");
+            }
             return p.portConflicts().isEmpty() ? ExitCodes.OK : ExitCodes.CONFLICT;
         }
     }
