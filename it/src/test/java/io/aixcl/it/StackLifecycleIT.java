@@ -62,10 +62,10 @@ class StackLifecycleIT {
         s.put("ui", TestStacks.httpService("ui", ports.get(3), List.of("app", "inference"), "cap_add: [NET_BIND_SERVICE]"));
         s.put("ticker", "  ticker:\n    image: " + TestImages.BUSYBOX + "\n    command: [sh, -c, \"i=0; while true; do"
                 + " i=$((i+1)); echo tick $i; sleep 0.2; done\"]\n    init: true\n");
-        s.put("bad", TestStacks.httpService("bad", ports.get(4), List.of("db"),
-                "command: [sh, -c, \"echo bad-service-is-misconfigured; exec httpd -f -p 127.0.0.1:" + ports.get(5)
-                        + " -h /www\"]\nhealth: {http: \"http://127.0.0.1:" + ports.get(4)
-                        + "/health\", interval: 1s, timeout: 1s, retries: 1, start_period: 2s}"));
+        s.put("bad", "  bad:\n    image: " + TestImages.BUSYBOX + "\n    command: [sh, -c, \"echo bad-service-is-misconfigured;"
+                + " exec httpd -f -p 127.0.0.1:" + ports.get(5) + " -h /www\"]\n    init: true\n    depends_on: [db]\n"
+                + "    health: {http: \"http://127.0.0.1:" + ports.get(4)
+                + "/health\", interval: 1s, timeout: 1s, retries: 1, start_period: 2s}\n");
         return TestStacks.stack(stack, s, Map.of("t", List.of("inference", "db", "app", "ui", "ticker"),
                 "broken", List.of("inference", "db", "bad")), "t");
     }

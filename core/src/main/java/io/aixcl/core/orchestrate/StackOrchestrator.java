@@ -127,7 +127,8 @@ public final class StackOrchestrator {
      * healthy, nothing further starts; services already healthy stay up.
      */
     public StartPreview start(StackPlan plan, Set<ServiceName> declared, boolean removeOrphans,
-                              Consumer<StackEvent> events, Cancellation cancellation) {
+                              Consumer<StackEvent> events, Cancellation caller) {
+        Cancellation cancellation = caller.child();
         StartPreview preview = preview(plan, declared);
         events.accept(new StackEvent.Planned(preview.actions(), preview.orphans()));
         if (!preview.portConflicts().isEmpty()) {
@@ -189,7 +190,7 @@ public final class StackOrchestrator {
             failures.sort(Comparator.comparing(e -> e instanceof AixclException.Cancelled ? 1 : 0));
             throw failures.getFirst();
         }
-        cancellation.check();
+        caller.check();
         return preview;
     }
 

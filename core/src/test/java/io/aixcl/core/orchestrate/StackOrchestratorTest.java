@@ -160,6 +160,15 @@ class StackOrchestratorTest {
     }
 
     @Test
+    void oneFailedServiceDoesNotCancelTheCallersOperation() {
+        prober.probesUntilHealthy.put("app", Integer.MAX_VALUE);
+        Cancellation caller = new Cancellation();
+        assertThatThrownBy(() -> orchestrator.start(plan(threeLevels), threeLevels.services().keySet(), false,
+                events::add, caller)).isInstanceOf(AixclException.Unhealthy.class);
+        assertThat(caller.cancelled()).as("the caller must still be able to report the failure").isFalse();
+    }
+
+    @Test
     void unhealthyServiceReportsItsLastLogLines() {
         prober.probesUntilHealthy.put("db", Integer.MAX_VALUE);
         StackDefinition d = stack(service("engine", Role.RUNTIME_CORE), service("db", Role.OPERATIONAL));

@@ -17,7 +17,7 @@ public final class ErrorMapping {
     public static ApiError toApiError(Throwable t) {
         return switch (t) {
             case AixclException.Unhealthy u -> new ApiError(ErrorCode.UNHEALTHY, u.getMessage(), u.lastLogLines());
-            case AixclException.InvalidInput i -> new ApiError(ErrorCode.INVALID_INPUT, i.getMessage(), details(i));
+            case AixclException.InvalidInput i -> invalid(i);
             case AixclException.NotFound n -> new ApiError(ErrorCode.NOT_FOUND, n.getMessage(), List.of());
             case AixclException.Conflict c -> new ApiError(ErrorCode.CONFLICT, c.getMessage(), List.of());
             case AixclException.EngineUnavailable e -> new ApiError(ErrorCode.ENGINE_UNAVAILABLE, e.getMessage(), List.of());
@@ -33,6 +33,16 @@ public final class ErrorMapping {
                         + "); see the daemon log", List.of());
             }
         };
+    }
+
+    /** With a problem list, the message is its headline and the problems are the details (not both). */
+    private static ApiError invalid(AixclException.InvalidInput e) {
+        List<String> details = details(e);
+        String message = e.getMessage();
+        if (!details.isEmpty() && message.contains("\n")) {
+            message = message.substring(0, message.indexOf('\n'));
+        }
+        return new ApiError(ErrorCode.INVALID_INPUT, message, details);
     }
 
     /** Validation failures that carry a list of problems expose it as details, one problem per line. */
