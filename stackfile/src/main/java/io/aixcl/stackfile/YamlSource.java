@@ -82,13 +82,11 @@ final class YamlSource {
             if (root.isEmpty()) {
                 return Optional.empty();
             }
-            if (!(root.get() instanceof MappingNode mapping)) {
-                problems.add(Where.of(file, root.get()), "", "expected a mapping at the top level, found "
-                        + YamlReader.describe(root.get()));
-                problems.throwIfAny();
-                throw new IllegalStateException("unreachable");
+            if (root.get() instanceof MappingNode mapping) {
+                return Optional.of(mapping);
             }
-            return Optional.of(mapping);
+            throw new StackFileException(java.util.List.of(Where.of(file, root.get()).problem("",
+                    "expected a mapping at the top level, found " + YamlReader.describe(root.get()))));
         } catch (MarkedYamlEngineException e) {
             Where where = Where.of(file, e.getProblemMark().or(e::getContextMark));
             throw new StackFileException(java.util.List.of(where.problem("", "YAML syntax error: "
