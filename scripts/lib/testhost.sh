@@ -125,7 +125,7 @@ aixcl_has_subids() {
 
 # Prints every problem of this host for the tests, one a line; nothing if it is ready.
 aixcl_test_host_problems() {
-    local p home user_conf
+    local p home user_conf uid
     while IFS= read -r p; do
         [[ -n "$p" ]] && printf 'package %s is not installed\n' "$p"
     done < <(aixcl_missing_packages)
@@ -137,6 +137,8 @@ aixcl_test_host_problems() {
         printf 'user %s does not exist\n' "$AIXCL_TEST_USER"
         return 0
     fi
+    uid="$(id -u -- "$AIXCL_TEST_USER")"
+    [[ -d "/run/user/$uid" ]] || printf '/run/user/%s (XDG_RUNTIME_DIR of %s) does not exist\n' "$uid" "$AIXCL_TEST_USER"
     aixcl_has_subids /etc/subuid || printf '/etc/subuid has no entry for %s\n' "$AIXCL_TEST_USER"
     aixcl_has_subids /etc/subgid || printf '/etc/subgid has no entry for %s\n' "$AIXCL_TEST_USER"
     user_conf="$home/.config/containers/containers.conf"
