@@ -57,7 +57,7 @@ public final class Main {
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
                     settings.defaultProfile().orElse("(from the stack file)")).register(router);
-            new StackRoutes(new CatalogStackSource(), engines, new ActiveProfile(paths.stateFile()),
+            new StackRoutes(new CatalogStackSource(paths.secretsDir()), engines, new ActiveProfile(paths.stateFile()),
                     paths.secretsDir(), stackFile, settings.defaultProfile().orElse(null)).register(router);
             ApiServer server = new ApiServer(paths.socket(), router);
             server.start();

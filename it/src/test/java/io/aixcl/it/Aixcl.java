@@ -41,7 +41,8 @@ final class Aixcl {
     }
 
     List<String> argv(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "AIXCL_HOME=" + home));
+        // AIXCL_REBUILD=0: the build under test is the one Maven just assembled; never start a second build.
+        List<String> cmd = new ArrayList<>(List.of("env", "AIXCL_HOME=" + home, "AIXCL_REBUILD=0"));
         cmd.add(REPO.resolve("aixcl").toString());
         cmd.addAll(List.of(args));
         return user.command(cmd);
