@@ -57,8 +57,10 @@ public final class Main {
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
                     settings.defaultProfile().orElse("(from the stack file)")).register(router);
-            new StackRoutes(new CatalogStackSource(paths.secretsDir()), engines, new ActiveProfile(paths.stateFile()),
-                    paths.secretsDir(), stackFile, settings.defaultProfile().orElse(null)).register(router);
+            StackRoutes stacks = new StackRoutes(new CatalogStackSource(paths.secretsDir()), engines,
+                    new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
+                    settings.defaultProfile().orElse(null));
+            stacks.register(router);
             ApiServer server = new ApiServer(paths.socket(), router);
             server.start();
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
@@ -66,16 +68,17 @@ public final class Main {
             Thread.ofVirtual().start(() -> {
                 try {
                     engines.engine();
+                    stacks.resumeWatching();
                 } catch (RuntimeException e) {
-                    LOG.warning("no container engine yet: " + e.getMessage());
+                    LOG.warning("no container engine yet, or no stack to watch: " + e.getMessage());
                 }
             });
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
-                shutdown(server, engines);
+                shutdown(server, stacks, engines);
             }, "shutdown"));
             stopped.await();
-            shutdown(server, engines);
+            shutdown(server, stacks, engines);
             LOG.info("aixcld stopped");
             return 0;
         }
@@ -83,12 +86,13 @@ public final class Main {
 
     private static volatile boolean shutDown;
 
-    private static synchronized void shutdown(ApiServer server, EngineConnector engines) {
+    private static synchronized void shutdown(ApiServer server, StackRoutes stacks, EngineConnector engines) {
         if (shutDown) {
             return;
         }
         shutDown = true;
         server.close();
+        stacks.close();
         engines.close();
     }
 

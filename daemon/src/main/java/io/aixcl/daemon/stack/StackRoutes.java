@@ -6,6 +6,7 @@ import io.aixcl.core.AixclException;
 import io.aixcl.core.engine.ContainerEngine;
 import io.aixcl.core.engine.ContainerState;
 import io.aixcl.core.engine.LogLine;
+import io.aixcl.core.health.HealthMonitor;
 import io.aixcl.core.health.NetworkHealthProber;
 import io.aixcl.core.orchestrate.Cancellation;
 import io.aixcl.core.orchestrate.PortProbe;
@@ -44,6 +45,7 @@ public final class StackRoutes {
     private final Optional<Path> configuredStackFile;
     private final String defaultProfileOverride;
     private final Planner planner = new Planner();
+    private HealthMonitor monitor;
 
     public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
                        Optional<Path> configuredStackFile, String defaultProfileOverride) {
@@ -103,7 +105,35 @@ public final class StackRoutes {
 
     private StackOrchestrator orchestrator() {
         ContainerEngine engine = engines.engine();
-        return new StackOrchestrator(engine, new NetworkHealthProber(engine), PortProbe.loopbackBind(), secretsDir);
+        return new StackOrchestrator(engine, monitor(engine), PortProbe.loopbackBind(), secretsDir);
+    }
+
+    private synchronized HealthMonitor monitor(ContainerEngine engine) {
+        if (monitor == null) {
+            monitor = new HealthMonitor(engine, new NetworkHealthProber(engine));
+        }
+        return monitor;
+    }
+
+    /** Keeps watching the health of the plan's running services (after a start, and when the daemon starts). */
+    private void watch(StackOrchestrator o, StackPlan plan) {
+        HealthMonitor m = monitor(engines.engine());
+        for (var s : plan.services()) {
+            s.health().ifPresent(check -> o.container(plan.stack(), s.name())
+                    .filter(ContainerState::running).ifPresent(c -> m.watch(c.id(), check)));
+        }
+    }
+
+    /** Called once the engine is connected: resumes watching what was last started. */
+    public void resumeWatching() {
+        Resolved r = resolve(null, null, true);
+        watch(orchestrator(), r.plan());
+    }
+
+    public synchronized void close() {
+        if (monitor != null) {
+            monitor.close();
+        }
     }
 
     private void profiles(Exchange ex) throws IOException {
@@ -131,9 +161,13 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             active.set(r.plan().profile());
-            StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
-                    e -> stream.send(EventMapping.toEvent(e)), cancellation);
-            return Map.of("profile", r.plan().profile(), "changed", !p.changesNothing());
+            try {
+                StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
+                        e -> stream.send(EventMapping.toEvent(e)), cancellation);
+                return Map.of("profile", r.plan().profile(), "changed", !p.changesNothing());
+            } finally {
+                watch(o, r.plan());
+            }
         });
     }
 
@@ -154,8 +188,12 @@ public final class StackRoutes {
         streamed(ex, (stream, cancellation) -> {
             o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
             active.set(r.plan().profile());
-            o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
-                    e -> stream.send(EventMapping.toEvent(e)), cancellation);
+            try {
+                o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
+                        e -> stream.send(EventMapping.toEvent(e)), cancellation);
+            } finally {
+                watch(o, r.plan());
+            }
             return Map.of("profile", r.plan().profile());
         });
     }
@@ -218,7 +256,11 @@ public final class StackRoutes {
         Resolved r = resolveForService(req.profile(), req.stackFile(), name);
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, c) -> {
-            o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+            try {
+                o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+            } finally {
+                watch(o, r.plan());
+            }
             return Map.of("service", name.value());
         });
     }
@@ -241,7 +283,11 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, c) -> {
             o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
-            o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+            try {
+                o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+            } finally {
+                watch(o, r.plan());
+            }
             return Map.of("service", name.value());
         });
     }
