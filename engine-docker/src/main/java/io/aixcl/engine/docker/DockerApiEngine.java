@@ -97,6 +97,11 @@ public final class DockerApiEngine implements ContainerEngine {
                 location.service());
     }
 
+    /** The underlying client, for tests that check what the engine was actually asked to do. */
+    DockerClient client() {
+        return client;
+    }
+
     @Override
     public EngineInfo info() {
         return info;
