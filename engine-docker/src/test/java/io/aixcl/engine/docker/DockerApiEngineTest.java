@@ -39,6 +39,9 @@ class DockerApiEngineTest {
         for (ContainerState c : engine.listContainers(Map.of(TEST_LABEL, run))) {
             engine.removeContainer(c.id());
         }
+        for (var v : engine.listVolumes(Map.of(TEST_LABEL, run))) {
+            engine.removeVolume(v.name());
+        }
     }
 
     private ContainerSpec spec(String name, List<String> command) {
@@ -154,6 +157,28 @@ class DockerApiEngineTest {
         assertThatThrownBy(() -> engine.createContainer(socket)).isInstanceOf(AixclException.InvalidInput.class)
                 .hasMessageContaining("outside the secrets folder");
         assertThat(engine.inspectContainer(socket.name())).isEmpty();
+    }
+
+    @Test
+    void namedVolumesKeepDataAcrossContainersAndHonourReadOnly() throws Exception {
+        String volume = run + "-data";
+        engine.ensureVolume(volume, Map.of(TEST_LABEL, run));
+        var writer = with(spec("writer", List.of("touch", "/data/written")),
+                List.of(new ContainerSpec.VolumeMount(volume, "/data", false)), List.of(), true, Map.of(), 0, 0, 0,
+                List.of(), false, Optional.empty(), "no", 0, Optional.empty());
+        String w = engine.createContainer(writer);
+        engine.startContainer(w);
+        assertThat(awaitExit(w).exitCode()).isZero();
+
+        var reader = with(spec("reader", List.of("sleep", "1000")),
+                List.of(new ContainerSpec.VolumeMount(volume, "/data", true)), List.of(), true, Map.of(), 0, 0, 0,
+                List.of(), false, Optional.empty(), "no", 0, Optional.empty());
+        String r = engine.createContainer(reader);
+        engine.startContainer(r);
+        assertThat(engine.exec(r, List.of("ls", "/data"), Duration.ofSeconds(10)).output()).contains("written");
+        assertThat(engine.exec(r, List.of("touch", "/data/again"), Duration.ofSeconds(10)).ok()).isFalse();
+        engine.removeContainer(w);
+        engine.removeContainer(r);
     }
 
     @Test
