@@ -83,7 +83,8 @@ public final class DockerApiEngine implements ContainerEngine {
         } catch (IOException | RuntimeException e) {
             location.service().ifPresent(PodmanService::close);
             throw new AixclException.EngineUnavailable("the engine at " + socket + " did not complete the API"
-                    + " handshake: " + EngineErrors.rootMessage(e), e);
+                    + " handshake: " + EngineErrors.rootMessage(e) + "; check that the engine is running and this"
+                    + " user may open the socket (aixcl engine info lists what was tried)", e);
         }
         // Log following holds a connection each, so the pool is larger than the API calls alone would need.
         DockerHttpClient http = Transports.unix(socket, CONNECT_TIMEOUT, null, 64);
@@ -95,6 +96,11 @@ public final class DockerApiEngine implements ContainerEngine {
                 location.service().isPresent(), location.considered().stream().map(Consideration::toString).toList());
         return new DockerApiEngine(http, client, info, new SecretMountPolicy(secretsDir), new EngineErrors(socket),
                 location.service());
+    }
+
+    /** The underlying client, for tests that check what the engine was actually asked to do. */
+    DockerClient client() {
+        return client;
     }
 
     @Override
@@ -124,10 +130,10 @@ public final class DockerApiEngine implements ContainerEngine {
         var callback = new ResultCallback.Adapter<PullResponseItem>() {
             @Override
             public void onNext(PullResponseItem item) {
-                ResponseItem.ErrorDetail detail = item.getErrorDetail();
-                if (detail != null || item.getError() != null) {
+                if (item.isErrorIndicated()) {
+                    ResponseItem.ErrorDetail detail = item.getErrorDetail();
                     registryError.compareAndSet(null, detail != null && detail.getMessage() != null
-                            ? detail.getMessage() : item.getError());
+                            ? detail.getMessage() : "the engine reported a failed pull without details");
                     return;
                 }
                 var d = item.getProgressDetail();

@@ -27,7 +27,7 @@ public final class SocketStrategies {
         public boolean authoritative() { return setting.isPresent(); }
 
         public Candidate candidate() {
-            return setting.map(s -> SocketAddress.parse(s, "setting engine.socket"))
+            return setting.map(s -> SocketAddress.parse(s, "setting engine.socket", true))
                     .orElse(new Candidate.NotApplicable("no engine socket configured"));
         }
     }
@@ -36,7 +36,7 @@ public final class SocketStrategies {
         public String description() { return "$" + name; }
 
         public Candidate candidate() {
-            return host.get(name).map(v -> SocketAddress.parse(v, name))
+            return host.get(name).map(v -> SocketAddress.parse(v, name, false))
                     .orElse(new Candidate.NotApplicable(name + " is not set"));
         }
     }

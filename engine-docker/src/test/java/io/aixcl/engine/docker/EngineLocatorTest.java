@@ -67,7 +67,7 @@ class EngineLocatorTest {
         new FakeEngineSocket(stale, Map.of()).close();
         Files.createFile(stale);
         try (var docker = FakeEngineSocket.docker(dir.resolve("docker.sock"), "1.41", "1.24")) {
-            var location = locator(host(Map.of("CONTAINER_HOST", stale.toString())), Optional.empty(),
+            var location = locator(host(Map.of("CONTAINER_HOST", "unix://" + stale)), Optional.empty(),
                     Optional.empty()).locate();
             assertThat(location.socket()).isEqualTo(docker.socket());
             assertThat(location.considered().get(1).outcome()).contains("is not a socket");

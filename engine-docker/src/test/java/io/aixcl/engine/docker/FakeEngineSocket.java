@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +39,12 @@ final class FakeEngineSocket implements AutoCloseable {
 
     /** An engine that answers ping and a Docker-style version. */
     static FakeEngineSocket docker(Path socket, String apiVersion, String minApiVersion) {
-        return new FakeEngineSocket(socket, Map.of(
+        return docker(socket, apiVersion, minApiVersion, Map.of());
+    }
+
+    /** An engine that answers ping and a Docker-style version, plus {@code extra} answers by path. */
+    static FakeEngineSocket docker(Path socket, String apiVersion, String minApiVersion, Map<String, String> extra) {
+        Map<String, String> all = new HashMap<>(Map.of(
                 "/_ping", "OK",
                 "/version", """
                         {"Platform":{"Name":"Docker Engine - Community"},"Components":[{"Name":"Engine",
@@ -46,6 +52,8 @@ final class FakeEngineSocket implements AutoCloseable {
                         """.formatted(apiVersion, minApiVersion),
                 "/v1.44/info", "{\"SecurityOptions\":[\"name=seccomp,profile=builtin\",\"name=rootless\"]}",
                 "/v1.41/info", "{\"SecurityOptions\":[\"name=seccomp,profile=builtin\"]}"));
+        all.putAll(extra);
+        return new FakeEngineSocket(socket, all);
     }
 
     Path socket() {
@@ -77,7 +85,9 @@ final class FakeEngineSocket implements AutoCloseable {
             request.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
         }
         String[] requestLine = request.toString().split("\r\n", 2)[0].split(" ");
-        return requestLine.length > 1 ? requestLine[1] : "";
+        String target = requestLine.length > 1 ? requestLine[1] : "";
+        int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
     }
 
     @Override

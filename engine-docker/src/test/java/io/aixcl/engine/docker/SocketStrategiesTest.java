@@ -30,9 +30,11 @@ class SocketStrategiesTest {
     }
 
     @Test
-    void relativePathsAreRefused() {
-        var host = new HostEnvironment(Map.of("CONTAINER_HOST", "podman.sock"), 1000);
-        assertThat(new SocketStrategies.EnvironmentVariable("CONTAINER_HOST", 90, host).applicable()).isFalse();
+    void relativePathsAreRefusedAndEnvironmentVariablesMustBeUnixUrls() {
+        assertThat(new SocketStrategies.ExplicitSetting(Optional.of("podman.sock")).applicable()).isFalse();
+        var host = new HostEnvironment(Map.of("CONTAINER_HOST", "/run/podman.sock"), 1000);
+        assertThat(new SocketStrategies.EnvironmentVariable("CONTAINER_HOST", 90, host).candidate())
+                .isEqualTo(new Candidate.NotApplicable("CONTAINER_HOST=/run/podman.sock is not a unix:// URL"));
     }
 
     @Test
