@@ -113,9 +113,10 @@ public final class UnixHttp {
                 return -1;
             }
             int b = in.read();
-            if (b >= 0) {
-                left--;
+            if (b < 0) {
+                throw new IOException("the daemon closed the connection mid-response");
             }
+            left--;
             return b;
         }
 
@@ -125,9 +126,10 @@ public final class UnixHttp {
                 return -1;
             }
             int n = in.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
+            if (n < 0) {
+                throw new IOException("the daemon closed the connection mid-response");
             }
+            left -= n;
             return n;
         }
     }
