@@ -279,12 +279,29 @@ public final class DockerApiEngine implements ContainerEngine {
 
     @Override
     public Optional<ContainerState> inspectContainer(String idOrName) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Optional.of(ContainerStates.of(client.inspectContainerCmd(idOrName).exec()));
+            } catch (NotFoundException e) {
+                return Optional.empty();
+            } catch (RuntimeException e) {
+                // Podman answers 500 "read /proc/PID/cgroup: no such process" when the container exits while it
+                // is being inspected; the next inspect sees the exited state.
+                if (attempt < 5 && String.valueOf(e.getMessage()).contains("no such process")) {
+                    sleepBriefly(attempt);
+                    continue;
+                }
+                throw errors.translate(e, "inspect container " + idOrName);
+            }
+        }
+    }
+
+    private static void sleepBriefly(int attempt) {
         try {
-            return Optional.of(ContainerStates.of(client.inspectContainerCmd(idOrName).exec()));
-        } catch (NotFoundException e) {
-            return Optional.empty();
-        } catch (RuntimeException e) {
-            throw errors.translate(e, "inspect container " + idOrName);
+            Thread.sleep(10L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AixclException.Cancelled("interrupted");
         }
     }
 
