@@ -42,7 +42,8 @@ final class RealPodman {
         if (rootless == null) {
             PodmanUser user = PodmanUser.rootless();
             TestImages.busybox(user);
-            Path socket = user.runtimeDir().resolve("aixcl-test-podman.sock");
+            // One socket per JVM: test runs of several worktrees may share the rootless user.
+            Path socket = user.runtimeDir().resolve("aixcl-test-podman-" + ProcessHandle.current().pid() + ".sock");
             var service = PodmanService.start(user.command(List.of("podman", "system", "service", "--time=0",
                     "unix://" + socket)), socket, Duration.ofSeconds(30), SocketProbe.ping(Duration.ofSeconds(2)));
             var location = new EngineLocation(socket, "test: rootless Podman of " + user.name().orElseThrow(),
