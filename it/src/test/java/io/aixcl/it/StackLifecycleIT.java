@@ -144,6 +144,7 @@ class StackLifecycleIT {
         assertThat(host.get("NanoCpus").asLong()).isEqualTo(500_000_000L);
         assertThat(host.get("ReadonlyRootfs").asBoolean()).isTrue();
         assertThat(host.get("Privileged").asBoolean()).isFalse();
+        assertThat(host.get("SecurityOpt").toString()).contains("no-new-privileges");
         assertThat(host.get("NetworkMode").asText()).isEqualTo("host");
         assertThat(db.get("Config").get("Labels").get("io.aixcl.stack").asText()).isEqualTo(stack);
         assertThat(db.get("Config").get("Labels").get("io.aixcl.service").asText()).isEqualTo("db");

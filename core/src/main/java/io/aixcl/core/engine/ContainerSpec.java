@@ -20,7 +20,7 @@ public record ContainerSpec(
         List<Mount> mounts,
         List<String> tmpfs,
         boolean hostNetwork,
-        Map<Integer, Integer> publishedLoopbackPorts,
+        Map<Integer, Integer> publishedLoopbackPorts, // host port (on 127.0.0.1) -> container port
         double cpus,
         long memoryBytes,
         long pids,

@@ -51,6 +51,8 @@ final class ContainerCreation {
         HostConfig host = HostConfig.newHostConfig()
                 .withPrivileged(false)
                 .withCapDrop(Capability.ALL)
+                // setuid binaries cannot regain what CapDrop took away.
+                .withSecurityOpts(java.util.List.of("no-new-privileges"))
                 .withCapAdd(spec.capAdd().stream().map(ContainerCreation::capability).toArray(Capability[]::new))
                 .withReadonlyRootfs(spec.readOnlyRootfs())
                 .withInit(spec.init())

@@ -143,5 +143,11 @@ public final class PodmanService implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        try {
+            // A killed service leaves its socket behind; the next start would find a dead socket there.
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // Best effort: start() removes a dead socket too.
+        }
     }
 }
