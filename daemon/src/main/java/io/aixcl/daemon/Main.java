@@ -2,6 +2,7 @@ package io.aixcl.daemon;
 
 import io.aixcl.api.AixclPaths;
 import io.aixcl.core.AixclException;
+import io.aixcl.daemon.access.AccessPolicy;
 import io.aixcl.daemon.http.ApiServer;
 import io.aixcl.daemon.http.Router;
 import io.aixcl.daemon.stack.ActiveProfile;
@@ -61,7 +62,11 @@ public final class Main {
                     new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
                     settings.defaultProfile().orElse(null));
             stacks.register(router);
-            ApiServer server = new ApiServer(paths.socket(), router);
+            AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
+                    Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
+            ApiServer server = new ApiServer(paths.socket(), router, access, (peer, method, path, reason) ->
+                    LOG.warning("refused " + method + " " + path + " from "
+                            + peer.map(Object::toString).orElse("an unknown peer") + ": " + reason));
             server.start();
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
             // Connect to the engine now, in the background, so the first command does not pay for it.

@@ -21,27 +21,34 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * stack_file: stack.yaml       # relative to the config folder
  * engine:
  *   socket: /run/user/1000/podman/podman.sock   # skip auto-detection
+ * access:                      # who else may use the daemon's socket (its own user always may)
+ *   users: [alice]
+ *   groups: [aixcl]            # the socket is then shared with the first group (0660)
  * </pre>
  */
 public record Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket,
-                       Path stackFile) {
+                       Path stackFile, List<String> accessUsers, List<String> accessGroups) {
     public static final String FILE_NAME = "settings.yaml";
     public static final String DEFAULT_STACK_FILE = "stack.yaml";
 
     private static final List<String> KEYS = List.of("version", "stack_name", "default_profile", "stack_file",
-            "engine");
+            "engine", "access");
     private static final List<String> ENGINE_KEYS = List.of("socket");
+    private static final List<String> ACCESS_KEYS = List.of("users", "groups");
+    private static final java.util.regex.Pattern ACCOUNT = java.util.regex.Pattern.compile("[a-z_][a-z0-9_.-]{0,31}\\$?");
 
     public Settings {
         Objects.requireNonNull(stackName, "stackName is null");
         Objects.requireNonNull(defaultProfile, "defaultProfile is null");
         Objects.requireNonNull(engineSocket, "engineSocket is null");
         Objects.requireNonNull(stackFile, "stackFile is null");
+        accessUsers = List.copyOf(accessUsers);
+        accessGroups = List.copyOf(accessGroups);
     }
 
     public static Settings defaults(Path configDir) {
         return new Settings(StackAssembler.DEFAULT_STACK_NAME, Optional.empty(), Optional.empty(),
-                configDir.resolve(DEFAULT_STACK_FILE));
+                configDir.resolve(DEFAULT_STACK_FILE), List.of(), List.of());
     }
 
     /** Reads {@code settingsFile}; a file that does not exist means all defaults. */
@@ -73,6 +80,8 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         Optional<String> defaultProfile = d.defaultProfile();
         Optional<Path> socket = d.engineSocket();
         Path stackFile = d.stackFile();
+        List<String> users = List.of();
+        List<String> groups = List.of();
         Map<String, YamlReader.Entry> top = r.mapping(root, "", KEYS);
         for (YamlReader.Entry e : top.values()) {
             Node v = e.value();
@@ -105,11 +114,34 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
                         socket = Optional.ofNullable(socket(r, engine.get("socket").value()));
                     }
                 }
+                case "access" -> {
+                    Map<String, YamlReader.Entry> access = r.mapping(v, "access", ACCESS_KEYS);
+                    if (access != null && access.containsKey("users")) {
+                        users = accounts(r, access.get("users").value(), "access.users");
+                    }
+                    if (access != null && access.containsKey("groups")) {
+                        groups = accounts(r, access.get("groups").value(), "access.groups");
+                    }
+                }
                 default -> throw new IllegalStateException(e.key());
             }
         }
         problems.throwIfAny();
-        return new Settings(stackName, defaultProfile, socket, stackFile);
+        return new Settings(stackName, defaultProfile, socket, stackFile, users, groups);
+    }
+
+    private static List<String> accounts(YamlReader r, Node v, String field) {
+        List<String> names = r.strings(v, field);
+        if (names == null) {
+            return List.of();
+        }
+        for (String n : names) {
+            if (!ACCOUNT.matcher(n).matches()) {
+                r.problem(v, field, "invalid account name " + YamlReader.quote(n)
+                        + ": expected a user or group name (lowercase letters, digits, '_', '-', '.')");
+            }
+        }
+        return names;
     }
 
     private static Path socket(YamlReader r, Node v) {

@@ -40,9 +40,22 @@ class SettingsTest {
                 stack_file: stacks/lab.yaml
                 engine:
                   socket: unix:///run/user/1000/podman/podman.sock
+                access:
+                  users: [alice]
+                  groups: [aixcl]
                 """, CONFIG);
         assertThat(s).isEqualTo(new Settings("lab", Optional.of("dev"),
-                Optional.of(Path.of("/run/user/1000/podman/podman.sock")), CONFIG.resolve("stacks/lab.yaml")));
+                Optional.of(Path.of("/run/user/1000/podman/podman.sock")), CONFIG.resolve("stacks/lab.yaml"),
+                java.util.List.of("alice"), java.util.List.of("aixcl")));
+    }
+
+    @Test
+    void aHostileAccountNameIsRefusedWithItsLine() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Settings.parse("settings.yaml", """
+                access:
+                  users: ["../root", alice]
+                """, CONFIG)).isInstanceOf(StackFileException.class)
+                .hasMessageContaining("settings.yaml:2").hasMessageContaining("invalid account name");
     }
 
     @Test
@@ -72,7 +85,7 @@ class SettingsTest {
     void unknownKeysAreSuggestedWithPosition() {
         assertThat(problems("stack_nmae: x\nengine:\n  sock: /run/x.sock\n")).containsExactly(
                 "settings.yaml:1:1: stack_nmae: unknown key (did you mean 'stack_name'?); expected one of: version, "
-                        + "stack_name, default_profile, stack_file, engine",
+                        + "stack_name, default_profile, stack_file, engine, access",
                 "settings.yaml:3:3: engine.sock: unknown key (did you mean 'socket'?); expected one of: socket");
     }
 

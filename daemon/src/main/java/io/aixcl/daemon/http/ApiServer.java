@@ -2,6 +2,8 @@ package io.aixcl.daemon.http;
 
 import io.aixcl.api.ApiError;
 import io.aixcl.api.ErrorCode;
+import io.aixcl.daemon.access.AccessPolicy;
+import io.aixcl.daemon.access.Peer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +27,16 @@ public final class ApiServer implements AutoCloseable {
 
     private final Server server;
     private final Path socket;
+    private final Optional<String> sharedGroup;
 
-    public ApiServer(Path socket, Router router) {
+    /** Called for every refused connection, so the refusal can be recorded. */
+    public interface RefusalListener {
+        void refused(Optional<Peer> peer, String method, String path, String reason);
+    }
+
+    public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals) {
         this.socket = socket;
+        this.sharedGroup = access.groups().stream().sorted().findFirst();
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("api");
         // Handlers block (engine calls, health waits, log follows): let each run on a virtual thread.
@@ -37,14 +46,25 @@ public final class ApiServer implements AutoCloseable {
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0);
         server.addConnector(connector);
-        server.setHandler(new Dispatcher(router));
+        server.setHandler(new Dispatcher(router, access, refusals));
         server.setStopTimeout(2000);
     }
 
     public void start() throws Exception {
         Files.deleteIfExists(socket); // stale: the caller holds the daemon lock, so nobody else serves it
         server.start();
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        if (sharedGroup.isPresent()) {
+            // Allowed groups need to reach the socket at all: group access to it, and passage through its folder.
+            var group = socket.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName(sharedGroup.get());
+            Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(group);
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            Files.getFileAttributeView(socket.getParent(), java.nio.file.attribute.PosixFileAttributeView.class)
+                    .setGroup(group);
+            Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x---"));
+        } else {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        }
     }
 
     @Override
@@ -63,19 +83,35 @@ public final class ApiServer implements AutoCloseable {
 
     private static final class Dispatcher extends Handler.Abstract {
         private final Router router;
+        private final AccessPolicy access;
+        private final RefusalListener refusals;
 
-        Dispatcher(Router router) {
+        Dispatcher(Router router, AccessPolicy access, RefusalListener refusals) {
             super(InvocationType.BLOCKING);
             this.router = router;
+            this.access = access;
+            this.refusals = refusals;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             String path = Request.getPathInContext(request);
+            Optional<Peer> peer = Peer.of(request.getConnectionMetaData().getConnection().getEndPoint().getTransport());
+            if (access.decide(peer) instanceof AccessPolicy.Refused refused) {
+                refusals.refused(peer, request.getMethod(), path, refused.reason());
+                try {
+                    new Exchange(request, response, java.util.Map.of(), peer)
+                            .error(new ApiError(ErrorCode.UNAUTHORIZED, "access refused: " + refused.reason(), List.of()));
+                    callback.succeeded();
+                } catch (Throwable t) {
+                    callback.failed(t);
+                }
+                return true;
+            }
             boolean[] known = {false};
             Optional<Router.Match> match = router.match(request.getMethod(), path, known);
             Exchange exchange = new Exchange(request, response, match.map(Router.Match::pathParams)
-                    .orElse(java.util.Map.of()));
+                    .orElse(java.util.Map.of()), peer);
             try {
                 if (match.isEmpty()) {
                     exchange.error(known[0]

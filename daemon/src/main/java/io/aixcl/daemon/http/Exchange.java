@@ -24,13 +24,21 @@ public final class Exchange {
     private final Request request;
     private final Response response;
     private final Map<String, String> pathParams;
+    private final java.util.Optional<io.aixcl.daemon.access.Peer> peer;
     private Fields query;
     private boolean committed;
 
-    Exchange(Request request, Response response, Map<String, String> pathParams) {
+    Exchange(Request request, Response response, Map<String, String> pathParams,
+             java.util.Optional<io.aixcl.daemon.access.Peer> peer) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
+        this.peer = peer;
+    }
+
+    /** The connection's peer, by its kernel credentials: the actor of whatever this request changes. */
+    public java.util.Optional<io.aixcl.daemon.access.Peer> peer() {
+        return peer;
     }
 
     public String pathParam(String name) {

@@ -24,6 +24,12 @@ class ApiServerTest {
 
     private Path socket;
     private ApiServer server;
+    private final java.util.List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static io.aixcl.daemon.access.AccessPolicy ownUserOnly() {
+        return new io.aixcl.daemon.access.AccessPolicy(System.getProperty("user.name"), java.util.Set.of(),
+                java.util.Set.of());
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -42,7 +48,7 @@ class ApiServerTest {
                         s.send(Dtos.Event.step("db", "creating", null));
                     }
                 });
-        server = new ApiServer(socket, router);
+        server = new ApiServer(socket, router, ownUserOnly(), (peer, method, path, reason) -> refusals.add(reason));
         server.start();
     }
 
@@ -149,8 +155,37 @@ class ApiServerTest {
     void aStaleSocketFileIsReplacedOnStart() throws Exception {
         server.close();
         Files.writeString(socket, "left by a crashed daemon");
-        server = new ApiServer(socket, new Router().get("/v1/x", ex -> ex.ok(Map.of())));
+        server = new ApiServer(socket, new Router().get("/v1/x", ex -> ex.ok(Map.of())), ownUserOnly(),
+                (peer, method, path, reason) -> { });
         server.start();
         assertThat(RawHttp.send(socket, "GET", "/v1/x", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aPeerWhoseKernelCredentialsAreNotAllowedIsRefusedAndTheRefusalReported() throws Exception {
+        server.close();
+        var onlySomeoneElse = new io.aixcl.daemon.access.AccessPolicy("nobody-here", java.util.Set.of(),
+                java.util.Set.of());
+        server = new ApiServer(socket, new Router().get("/v1/x", ex -> ex.ok(Map.of())), onlySomeoneElse,
+                (peer, method, path, reason) -> refusals.add(method + " " + path + " " + peer.orElseThrow().user()));
+        server.start();
+        RawHttp.Reply r = RawHttp.send(socket, "GET", "/v1/x", null);
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(error(r).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(error(r).message()).contains("may not use this daemon");
+        assertThat(refusals).containsExactly("GET /v1/x " + System.getProperty("user.name"));
+    }
+
+    @Test
+    void anAllowedGroupSharesTheSocketAndItsFolderWithThatGroupOnly() throws Exception {
+        server.close();
+        String group = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        var withGroup = new io.aixcl.daemon.access.AccessPolicy(System.getProperty("user.name"), java.util.Set.of(),
+                java.util.Set.of(group));
+        server = new ApiServer(socket, new Router().get("/v1/x", ex -> ex.ok(Map.of())), withGroup,
+                (peer, method, path, reason) -> { });
+        server.start();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx--x---");
     }
 }
