@@ -17,7 +17,8 @@ final class DaemonLogging {
         Files.createDirectories(logFile.getParent());
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         LogManager.getLogManager().reset();
-        FileHandler handler = new FileHandler(logFile.toString(), 10 * 1024 * 1024, 3, true);
+        // One plain file (JUL's rotation would rename it aixcld.log.0); append across restarts.
+        FileHandler handler = new FileHandler(logFile.toString().replace("%", "%%"), true);
         handler.setFormatter(new SimpleFormatter());
         Logger root = Logger.getLogger("");
         root.addHandler(handler);
