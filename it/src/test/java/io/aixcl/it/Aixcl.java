@@ -42,7 +42,9 @@ final class Aixcl {
 
     List<String> argv(String... args) {
         // AIXCL_REBUILD=0: the build under test is the one Maven just assembled; never start a second build.
-        List<String> cmd = new ArrayList<>(List.of("env", "AIXCL_HOME=" + home, "AIXCL_REBUILD=0"));
+        // --default-signal=INT: Ctrl-C reaches the CLI as on a terminal, even when the test runner ignores SIGINT.
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", "AIXCL_HOME=" + home,
+                "AIXCL_REBUILD=0"));
         cmd.add(REPO.resolve("aixcl").toString());
         cmd.addAll(List.of(args));
         return user.command(cmd);
@@ -84,6 +86,12 @@ final class Aixcl {
                     .lookupPrincipalByName(user.name().get()));
         }
         return f;
+    }
+
+    /** Podman API services serving a socket under this home: the ones a daemon of this home started. */
+    List<ProcessHandle> podmanServices() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .filter(c -> c.contains("system service") && c.contains(home.toString())).isPresent()).toList();
     }
 
     void cleanUp(String stack) {

@@ -145,20 +145,14 @@ class RootlessStackIT {
     @Test
     @Order(7)
     void daemonStopAlsoStopsThePodmanServiceItStarted() throws Exception {
-        Path podmanSocket = aixcl.home.resolve("run/podman.sock");
-        assertThat(podmanServices(podmanSocket)).as("the daemon's own Podman API service").isNotEmpty();
+        assertThat(aixcl.podmanServices()).as("the daemon's own Podman API service").isNotEmpty();
         Aixcl.Run r = aixcl.run("daemon", "stop");
         assertThat(r.exit()).as(r.toString()).isZero();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!podmanServices(podmanSocket).isEmpty() && System.nanoTime() < deadline) {
+        while (!aixcl.podmanServices().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertThat(podmanServices(podmanSocket)).isEmpty();
+        assertThat(aixcl.podmanServices()).isEmpty();
         assertThat(aixcl.home.resolve("run/aixcld.sock")).doesNotExist();
-    }
-
-    private static List<ProcessHandle> podmanServices(Path socket) {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-                .filter(c -> c.contains("system service") && c.contains(socket.toString())).isPresent()).toList();
     }
 }
