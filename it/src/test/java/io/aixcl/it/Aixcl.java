@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real CLI, {@code ./aixcl}, as a given user with its own AIXCL_HOME: what a user types. */
@@ -41,18 +42,30 @@ final class Aixcl {
     }
 
     List<String> argv(String... args) {
+        return argv(Map.of(), args);
+    }
+
+    /** With {@code env} added to the CLI's environment. */
+    List<String> argv(Map<String, String> env, String... args) {
         // AIXCL_REBUILD=0: the build under test is the one Maven just assembled; never start a second build.
-        List<String> cmd = new ArrayList<>(List.of("env", "AIXCL_HOME=" + home, "AIXCL_REBUILD=0"));
+        // --default-signal=INT: Ctrl-C reaches the CLI as on a terminal, even when the test runner ignores SIGINT.
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", "AIXCL_HOME=" + home,
+                "AIXCL_REBUILD=0"));
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(REPO.resolve("aixcl").toString());
         cmd.addAll(List.of(args));
         return user.command(cmd);
     }
 
     Run run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    Run run(Map<String, String> env, String... args) {
         try {
             Path out = Files.createTempFile("aixcl-out", ".txt");
             Path err = Files.createTempFile("aixcl-err", ".txt");
-            Process p = new ProcessBuilder(argv(args)).redirectOutput(out.toFile()).redirectError(err.toFile())
+            Process p = new ProcessBuilder(argv(env, args)).redirectOutput(out.toFile()).redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -84,6 +97,12 @@ final class Aixcl {
                     .lookupPrincipalByName(user.name().get()));
         }
         return f;
+    }
+
+    /** Podman API services serving a socket under this home: the ones a daemon of this home started. */
+    List<ProcessHandle> podmanServices() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+                .filter(c -> c.contains("system service") && c.contains(home.toString())).isPresent()).toList();
     }
 
     void cleanUp(String stack) {
