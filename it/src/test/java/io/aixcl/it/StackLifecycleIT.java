@@ -197,6 +197,10 @@ class StackLifecycleIT {
             int first = Integer.parseInt(lines.get(0).substring(5));
             int last = Integer.parseInt(lines.get(lines.size() - 1).substring(5));
             assertThat(last).isGreaterThan(first);
+            // When the followed service stops, nothing more can come: the follow ends by itself.
+            assertThat(aixcl.run("service", "stop", "ticker", "-f", stackFile.toString()).exit()).isZero();
+            assertThat(follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("follow ended").isTrue();
+            assertThat(follow.exitValue()).isZero();
         } finally {
             follow.destroy();
         }

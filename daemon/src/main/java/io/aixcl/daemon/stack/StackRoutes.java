@@ -32,7 +32,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 
 /** The stack and service routes: thin glue between the API and the orchestrator. */
 public final class StackRoutes {
@@ -326,44 +325,64 @@ public final class StackRoutes {
                     + services.getFirst() + "'" : "this stack") + ": start it first");
         }
         try (Exchange.EventStream stream = ex.stream()) {
-            List<Dtos.Event> backlog = new ArrayList<>();
+            try {
+                sendLogs(engine, containers, tail, follow, stream);
+            } catch (RuntimeException e) {
+                // The response has started: the failure travels as the stream's last event, not a status code.
+                stream.send(Dtos.Event.error(ErrorMapping.toApiError(e)));
+            }
+        }
+    }
+
+    /** Without follow, each container's last lines merged by time; with follow, then new lines until they stop. */
+    private static void sendLogs(ContainerEngine engine, List<ContainerState> containers, int tail, boolean follow,
+                                 Exchange.EventStream stream) {
+        List<Dtos.Event> backlog = new ArrayList<>();
+        for (ContainerState c : containers) {
+            String service = c.labels().getOrDefault(io.aixcl.core.plan.Labels.SERVICE, c.name());
+            try (Closeable ignored = engine.logs(c.id(), tail, false, l -> {
+                synchronized (backlog) {
+                    backlog.add(logEvent(service, l));
+                }
+            })) {
+                // collected
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        backlog.sort(Comparator.comparing(e -> e.log().time() == null ? "" : e.log().time()));
+        backlog.forEach(stream::send);
+        if (!follow) {
+            return;
+        }
+        List<Closeable> follows = new ArrayList<>();
+        try {
             for (ContainerState c : containers) {
                 String service = c.labels().getOrDefault(io.aixcl.core.plan.Labels.SERVICE, c.name());
-                try (Closeable ignored = engine.logs(c.id(), tail, false, l -> {
-                    synchronized (backlog) {
-                        backlog.add(logEvent(service, l));
-                    }
-                })) {
-                    // collected
-                }
+                follows.add(engine.logs(c.id(), 0, true, l -> stream.send(logEvent(service, l))));
             }
-            backlog.sort(Comparator.comparing(e -> e.log().time() == null ? "" : e.log().time()));
-            backlog.forEach(stream::send);
-            if (!follow) {
-                return;
-            }
-            List<Closeable> follows = new ArrayList<>();
-            CountDownLatch gone = new CountDownLatch(1);
-            try {
-                for (ContainerState c : containers) {
-                    String service = c.labels().getOrDefault(io.aixcl.core.plan.Labels.SERVICE, c.name());
-                    follows.add(engine.logs(c.id(), 0, true, l -> stream.send(logEvent(service, l))));
-                }
-                Cancellation cancellation = stream.cancellation();
-                while (!cancellation.cancelled()) {
-                    if (gone.await(250, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            Cancellation cancellation = stream.cancellation();
+            long nextCheck = System.nanoTime();
+            while (!cancellation.cancelled()) {
+                Thread.sleep(250);
+                if (System.nanoTime() >= nextCheck) {
+                    // A follow ends when every followed container has stopped: nothing more will come.
+                    nextCheck = System.nanoTime() + 1_000_000_000L;
+                    if (containers.stream().noneMatch(c -> engine.inspectContainer(c.id())
+                            .map(x -> x.status().isUp()).orElse(false))) {
+                        Thread.sleep(300); // the last lines are still on their way
                         break;
                     }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                for (Closeable f : follows) {
-                    try {
-                        f.close();
-                    } catch (IOException ignored) {
-                        // the follow is over either way
-                    }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (Closeable f : follows) {
+                try {
+                    f.close();
+                } catch (IOException ignored) {
+                    // the follow is over either way
                 }
             }
         }
