@@ -5,6 +5,7 @@ public final class ApiPaths {
     public static final String DAEMON = "/v1/daemon";
     public static final String DAEMON_STOP = "/v1/daemon/stop";
     public static final String ENGINE = "/v1/engine";
+    public static final String DOCTOR = "/v1/doctor";
     public static final String PROFILES = "/v1/profiles";
     public static final String STACK_PLAN = "/v1/stack/plan";
     public static final String STACK_START = "/v1/stack/start";

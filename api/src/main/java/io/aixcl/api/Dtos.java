@@ -41,6 +41,10 @@ public final class Dtos {
 
     public record Export(String format, String content) {}
 
+    public record Finding(String check, String severity, String subject, String message, String fix) {}
+
+    public record DoctorReport(List<Finding> findings, boolean healthy) {}
+
     public record LogLine(String service, String stream, String time, String text) {}
 
     /**

@@ -3,6 +3,7 @@ package io.aixcl.daemon;
 import io.aixcl.api.AixclPaths;
 import io.aixcl.core.AixclException;
 import io.aixcl.daemon.access.AccessPolicy;
+import io.aixcl.daemon.doctor.DoctorRoutes;
 import io.aixcl.daemon.http.ApiServer;
 import io.aixcl.daemon.http.Router;
 import io.aixcl.daemon.stack.ActiveProfile;
@@ -62,6 +63,7 @@ public final class Main {
                     new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
                     settings.defaultProfile().orElse(null));
             stacks.register(router);
+            new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty()).register(router);
             AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
                     Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
             ApiServer server = new ApiServer(paths.socket(), router, access, (peer, method, path, reason) ->

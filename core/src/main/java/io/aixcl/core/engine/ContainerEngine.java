@@ -53,6 +53,9 @@ public interface ContainerEngine extends AutoCloseable {
      */
     Closeable logs(String id, int tail, boolean follow, Consumer<LogLine> sink);
 
+    /** How a container runs, for security checks; empty when it does not exist. */
+    Optional<ContainerSecurity> inspectSecurity(String idOrName);
+
     /** Runs {@code argv} inside the container (no shell), waiting at most {@code timeout}. */
     ExecResult exec(String id, List<String> argv, Duration timeout);
 

@@ -153,6 +153,15 @@ public class FakeContainerEngine implements ContainerEngine {
     }
 
     @Override
+    public Optional<ContainerSecurity> inspectSecurity(String idOrName) {
+        return findOptional(idOrName).map(c -> new ContainerSecurity(c.id, c.spec.name(), c.spec.labels(), false,
+                c.spec.mounts().stream().map(m -> m instanceof ContainerSpec.VolumeMount v ? v.volume()
+                        : ((ContainerSpec.SecretFileMount) m).hostFile()).toList(),
+                c.spec.capAdd(), c.spec.environment(), c.spec.hostNetwork() ? "host" : "bridge",
+                c.spec.user().orElse("")));
+    }
+
+    @Override
     public ExecResult exec(String id, List<String> argv, Duration timeout) {
         Container c = find(id);
         if (c.status != ContainerState.Status.RUNNING) {

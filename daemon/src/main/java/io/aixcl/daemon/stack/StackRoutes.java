@@ -74,18 +74,24 @@ public final class StackRoutes {
     }
 
     /** The stack a request is about, resolved: definition, profile, plan. */
-    private record Resolved(StackDefinition definition, StackPlan plan) {}
+    private record Resolved(StackDefinition definition, StackPlan plan, Optional<Path> stackFile) {}
 
     private Resolved resolve(String profile, String stackFile, boolean preferActive) {
-        StackDefinition def = source.load(stackFile(stackFile));
+        Optional<ActiveProfile.Active> last = preferActive ? active.active() : Optional.empty();
+        Optional<Path> file = stackFile(stackFile);
+        if ((stackFile == null || stackFile.isBlank()) && last.isPresent() && last.get().stackFile().isPresent()
+                && Files.isRegularFile(last.get().stackFile().get())) {
+            file = last.get().stackFile(); // what was started last, not the default, unless told otherwise
+        }
+        StackDefinition def = source.load(file);
         String p = profile;
         if (p == null || p.isBlank()) {
-            p = preferActive ? active.get().filter(def.profiles()::containsKey).orElse(null) : null;
+            p = last.map(ActiveProfile.Active::profile).filter(def.profiles()::containsKey).orElse(null);
         }
         if (p == null) {
             p = defaultProfileOverride != null ? defaultProfileOverride : def.defaultProfile();
         }
-        return new Resolved(def, planner.plan(def, p));
+        return new Resolved(def, planner.plan(def, p), file);
     }
 
     private Optional<Path> stackFile(String requested) {
@@ -121,6 +127,11 @@ public final class StackRoutes {
             s.health().ifPresent(check -> o.container(plan.stack(), s.name())
                     .filter(ContainerState::running).ifPresent(c -> m.watch(c.id(), check)));
         }
+    }
+
+    /** The plan of the profile that was last started (or the default one). */
+    public StackPlan activePlan() {
+        return resolve(null, null, true).plan();
     }
 
     /** Called once the engine is connected: resumes watching what was last started. */
@@ -159,7 +170,7 @@ public final class StackRoutes {
         Resolved r = resolve(req.profile(), req.stackFile(), false);
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
-            active.set(r.plan().profile());
+            active.set(r.plan().profile(), r.stackFile());
             try {
                 StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
@@ -186,7 +197,7 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
-            active.set(r.plan().profile());
+            active.set(r.plan().profile(), r.stackFile());
             try {
                 o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
@@ -239,7 +250,7 @@ public final class StackRoutes {
         }
         for (Profile p : r.definition().profiles().values()) {
             if (p.services().contains(service)) {
-                return new Resolved(r.definition(), planner.plan(r.definition(), p.name()));
+                return new Resolved(r.definition(), planner.plan(r.definition(), p.name()), r.stackFile());
             }
         }
         if (r.definition().services().containsKey(service)) {

@@ -33,6 +33,28 @@ final class ContainerStates {
                 state != null && Boolean.TRUE.equals(state.getOOMKilled()));
     }
 
+    static io.aixcl.core.engine.ContainerSecurity security(InspectContainerResponse r) {
+        var config = r.getConfig();
+        var host = r.getHostConfig();
+        java.util.Map<String, String> env = new java.util.TreeMap<>();
+        if (config != null && config.getEnv() != null) {
+            for (String kv : config.getEnv()) {
+                int eq = kv.indexOf('=');
+                env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+        }
+        java.util.List<String> sources = r.getMounts() == null ? java.util.List.of() : r.getMounts().stream()
+                .map(m -> m.getSource() != null ? m.getSource() : m.getName() == null ? "" : m.getName()).toList();
+        java.util.List<String> caps = host == null || host.getCapAdd() == null ? java.util.List.of()
+                : java.util.Arrays.stream(host.getCapAdd()).map(Object::toString).toList();
+        String name = r.getName() == null ? "" : r.getName();
+        return new io.aixcl.core.engine.ContainerSecurity(r.getId(), name.startsWith("/") ? name.substring(1) : name,
+                config == null || config.getLabels() == null ? Map.of() : config.getLabels(),
+                host != null && Boolean.TRUE.equals(host.getPrivileged()), sources, caps, env,
+                host == null || host.getNetworkMode() == null ? "" : host.getNetworkMode(),
+                config == null || config.getUser() == null ? "" : config.getUser());
+    }
+
     static ContainerState.Status status(String engineStatus) {
         if (engineStatus == null) {
             return ContainerState.Status.UNKNOWN;

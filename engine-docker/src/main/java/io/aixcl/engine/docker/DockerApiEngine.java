@@ -296,6 +296,17 @@ public final class DockerApiEngine implements ContainerEngine {
         }
     }
 
+    @Override
+    public Optional<io.aixcl.core.engine.ContainerSecurity> inspectSecurity(String idOrName) {
+        try {
+            return Optional.of(ContainerStates.security(client.inspectContainerCmd(idOrName).exec()));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            throw errors.translate(e, "inspect container " + idOrName);
+        }
+    }
+
     private static void sleepBriefly(int attempt) {
         try {
             Thread.sleep(10L * attempt);
