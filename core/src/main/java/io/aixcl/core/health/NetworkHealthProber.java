@@ -4,12 +4,16 @@ import io.aixcl.core.engine.ContainerEngine;
 import io.aixcl.core.engine.ExecResult;
 import io.aixcl.core.stack.HealthCheck;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -41,6 +45,10 @@ public final class NetworkHealthProber implements HealthProber {
     }
 
     private ProbeResult http(HealthCheck.Http h, Duration timeout) {
+        URI uri = URI.create(h.url());
+        if ("http".equalsIgnoreCase(uri.getScheme())) {
+            return plainHttp(uri, h.url(), timeout);
+        }
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(h.url())).timeout(timeout).GET().build();
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
@@ -51,6 +59,49 @@ public final class NetworkHealthProber implements HealthProber {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ProbeResult.failed("interrupted");
+        }
+    }
+
+    /**
+     * A plain-HTTP GET on its own blocking socket, reading the status line only. HttpClient costs ~10 ms a probe
+     * here when a status probes every service at once (selector hand-offs, C1-compiled); this costs ~1 ms.
+     * Redirects are not followed, as with HttpClient above: 2xx and 3xx are healthy.
+     */
+    static ProbeResult plainHttp(URI uri, String url, Duration timeout) {
+        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path += "?" + uri.getRawQuery();
+        }
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(uri.getHost(), port), millis);
+            s.setSoTimeout(millis);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + uri.getRawAuthority()
+                    + "\r\nUser-Agent: aixcld-health\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder(32);
+            for (int c = in.read(); c != -1 && c != '\n' && line.length() < 256; c = in.read()) {
+                if (System.nanoTime() > deadline) {
+                    throw new SocketTimeoutException("no status line within " + timeout.toMillis() + " ms");
+                }
+                line.append((char) c);
+            }
+            String status = line.toString().strip();
+            String[] parts = status.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/") || parts[1].length() != 3) {
+                return ProbeResult.failed(url + ": not an HTTP response" + (status.isEmpty() ? "" : ": " + status));
+            }
+            int code = Integer.parseInt(parts[1]);
+            return code >= 200 && code < 400 ? ProbeResult.ok("HTTP " + code) : ProbeResult.failed("HTTP " + code);
+        } catch (NumberFormatException e) {
+            return ProbeResult.failed(url + ": not an HTTP response");
+        } catch (IOException e) {
+            return ProbeResult.failed(url + ": " + describe(e));
         }
     }
 

@@ -11,6 +11,7 @@ import io.aixcl.core.plan.ContainerSpecs;
 import io.aixcl.core.plan.Labels;
 import io.aixcl.core.plan.StackPlan;
 import io.aixcl.core.stack.Dependency;
+import io.aixcl.core.stack.HealthCheck;
 import io.aixcl.core.stack.ServiceName;
 import io.aixcl.core.stack.ServiceSpec;
 import java.nio.file.Path;
@@ -382,13 +383,22 @@ public final class StackOrchestrator {
      * so a hung service costs at most that, once.
      */
     public List<ServiceStatus> status(StackPlan plan, Duration probeTimeout) {
-        Map<String, ContainerState> existing = containersByService(plan.stack());
         List<ServiceSpec> services = plan.services();
         List<ServiceStatus> result = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            // Network probes (HTTP, TCP) need no container: they start now, beside the engine's listing, so a
+            // status costs about the longer of the two instead of their sum. The probe of a service found not
+            // running is not waited for, and its result is dropped.
+            Map<String, Future<HealthProber.ProbeResult>> early = new HashMap<>();
+            for (ServiceSpec s : services) {
+                s.health().filter(h -> !(h.probe() instanceof HealthCheck.Command)).ifPresent(h -> early.put(
+                        s.name().value(), pool.submit(() -> prober.probe("", h.probe(), probeTimeout(h, probeTimeout)))));
+            }
+            Map<String, ContainerState> existing = containersByService(plan.stack());
             List<Future<ServiceStatus>> futures = new ArrayList<>();
             for (ServiceSpec s : services) {
-                futures.add(pool.submit(() -> statusOf(plan, s, existing.get(s.name().value()), probeTimeout)));
+                Future<HealthProber.ProbeResult> probe = early.get(s.name().value());
+                futures.add(pool.submit(() -> statusOf(plan, s, existing.get(s.name().value()), probeTimeout, probe)));
             }
             for (int i = 0; i < futures.size(); i++) {
                 ServiceSpec s = services.get(i);
@@ -411,7 +421,12 @@ public final class StackOrchestrator {
         return result;
     }
 
-    private ServiceStatus statusOf(StackPlan plan, ServiceSpec s, ContainerState c, Duration probeTimeout) {
+    private static Duration probeTimeout(HealthCheck h, Duration probeTimeout) {
+        return h.timeout().compareTo(probeTimeout) < 0 ? h.timeout() : probeTimeout;
+    }
+
+    private ServiceStatus statusOf(StackPlan plan, ServiceSpec s, ContainerState c, Duration probeTimeout,
+                                   Future<HealthProber.ProbeResult> earlyProbe) throws Exception {
         String name = s.name().value();
         if (c == null) {
             return new ServiceStatus(name, s.role().name(), ServiceStatus.State.MISSING, ServiceStatus.Health.NONE,
@@ -427,9 +442,8 @@ public final class StackOrchestrator {
         ServiceStatus.Health health = ServiceStatus.Health.NONE;
         String detail = "";
         if (c.running() && s.health().isPresent()) {
-            Duration t = s.health().get().timeout().compareTo(probeTimeout) < 0 ? s.health().get().timeout()
-                    : probeTimeout;
-            HealthProber.ProbeResult r = prober.probe(c.id(), s.health().get().probe(), t);
+            HealthProber.ProbeResult r = earlyProbe != null ? earlyProbe.get()
+                    : prober.probe(c.id(), s.health().get().probe(), probeTimeout(s.health().get(), probeTimeout));
             health = r.healthy() ? ServiceStatus.Health.HEALTHY : ServiceStatus.Health.UNHEALTHY;
             detail = r.detail();
         } else if (!c.running()) {
