@@ -23,14 +23,20 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env,
                           boolean tty) {
         AixclPaths paths = AixclPaths.fromEnvironment(env, uid());
-        CommandLine cli = commandLine(new Context(out, err, paths, tty));
+        CommandLine cli = commandLine(new Context(out, err, paths, tty), Root.commandsFor(args));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
     }
 
     public static CommandLine commandLine(Context ctx) {
+        return commandLine(ctx, Root.COMMANDS);
+    }
+
+    /** The command line with only {@code commands} registered under the root (see {@link Root#commandsFor}). */
+    public static CommandLine commandLine(Context ctx, java.util.List<Class<?>> commands) {
         CommandLine cli = new CommandLine(new Root(ctx));
+        commands.forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof CliException e) {
                 ctx.err().println("aixcl: error: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.aixcl.cli.commands;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -9,11 +10,34 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "aixcl", mixinStandardHelpOptions = true, versionProvider = Root.Version.class,
         description = "Your local AI stack: one CLI, one daemon, secure by default.",
-        subcommands = {StackCommand.class, ServiceCommand.class, ProfilesCommand.class, EngineCommand.class, DoctorCommand.class,
-                DaemonCommand.class, Root.Completion.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 not healthy, 4 no container engine,",
                 "5 image unavailable, 6 not found, 7 conflict, 8 daemon unavailable, 130 cancelled."})
 public final class Root implements Callable<Integer> {
+    /**
+     * The top-level commands, in help order. Registered by {@code Main.commandLine}, not in the annotation: a run
+     * that names one of them builds only that one's picocli model (see {@link #commandsFor}).
+     */
+    public static final List<Class<?>> COMMANDS = List.of(StackCommand.class, ServiceCommand.class,
+            ProfilesCommand.class, EngineCommand.class, DoctorCommand.class, DaemonCommand.class, Completion.class);
+
+    /**
+     * The top-level commands a run with these arguments needs: the one its first argument names, or all of them
+     * (no command, an option first, an unknown name, completion, which describes every command). Picocli builds
+     * each command's model by reflection when it is registered, ~2-4 ms a command at start.
+     */
+    public static List<Class<?>> commandsFor(String[] args) {
+        if (args == null || args.length == 0) {
+            return COMMANDS;
+        }
+        for (Class<?> c : COMMANDS) {
+            String name = c.getAnnotation(Command.class).name();
+            if (name.equals(args[0]) && !name.equals("completion")) {
+                return List.of(c);
+            }
+        }
+        return COMMANDS;
+    }
+
     private final Context ctx;
 
     @Spec
