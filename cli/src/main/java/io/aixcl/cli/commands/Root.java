@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "aixcl", mixinStandardHelpOptions = true, versionProvider = Root.Version.class,
+@Command(name = "aixcl", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Root.Version.class,
         description = "Your local AI stack: one CLI, one daemon, secure by default.",
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 not healthy, 4 no container engine,",
                 "5 image unavailable, 6 not found, 7 conflict, 8 daemon unavailable, 130 cancelled."})
