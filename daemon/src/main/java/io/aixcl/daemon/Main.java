@@ -2,6 +2,7 @@ package io.aixcl.daemon;
 
 import io.aixcl.api.AixclPaths;
 import io.aixcl.core.AixclException;
+import io.aixcl.core.engine.ListingCache;
 import io.aixcl.daemon.access.AccessPolicy;
 import io.aixcl.daemon.doctor.DoctorRoutes;
 import io.aixcl.daemon.http.ApiServer;
@@ -53,8 +54,10 @@ public final class Main {
             Settings settings = Settings.load(paths.settingsFile());
             Optional<Path> stackFile = Optional.of(settings.stackFile());
             privateDirectory(paths.secretsDir());
-            EngineConnector engines = new EngineConnector(() -> DockerApiEngine.connect(
-                    EngineSettings.of(settings.engineSocket().map(Path::toString), paths.runtime(), paths.secretsDir()), host));
+            // Listings come from memory while the engine's event stream says nothing changed.
+            EngineConnector engines = new EngineConnector(() -> new ListingCache(DockerApiEngine.connect(
+                    EngineSettings.of(settings.engineSocket().map(Path::toString), paths.runtime(), paths.secretsDir()),
+                    host)));
             CountDownLatch stopped = new CountDownLatch(1);
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),

@@ -59,6 +59,21 @@ public interface ContainerEngine extends AutoCloseable {
     /** Runs {@code argv} inside the container (no shell), waiting at most {@code timeout}. */
     ExecResult exec(String id, List<String> argv, Duration timeout);
 
+    /**
+     * Follows the engine's event stream: {@code watcher} hears when the stream is up, whenever a container or
+     * volume may have changed, and when the stream is lost (the adapter reconnects by itself). Closing the handle
+     * stops it. Lets the daemon cache what it read without ever serving a state the engine has moved past.
+     */
+    java.io.Closeable watch(ChangeWatcher watcher);
+
+    interface ChangeWatcher {
+        void connected();
+
+        void changed();
+
+        void disconnected();
+    }
+
     @Override
     void close();
 }

@@ -97,6 +97,27 @@ public abstract class ContainerEngineContract {
     }
 
     @Test
+    void watchersHearOfContainerChanges() throws Exception {
+        var connected = new java.util.concurrent.CountDownLatch(1);
+        var changed = new java.util.concurrent.CountDownLatch(1);
+        try (var ignored = engine().watch(new ContainerEngine.ChangeWatcher() {
+            public void connected() {
+                connected.countDown();
+            }
+
+            public void changed() {
+                changed.countDown();
+            }
+
+            public void disconnected() {}
+        })) {
+            assertThat(connected.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("stream up").isTrue();
+            engine().createContainer(spec("w"));
+            assertThat(changed.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a change heard").isTrue();
+        }
+    }
+
+    @Test
     void execRunsInsideARunningContainer() {
         String id = engine().createContainer(spec("e"));
         engine().startContainer(id);

@@ -92,6 +92,7 @@ public class FakeContainerEngine implements ContainerEngine {
     @Override
     public String createContainer(ContainerSpec spec) {
         calls.add("create " + spec.name());
+        signalChange();
         synchronized (containers) {
             if (containers.values().stream().anyMatch(c -> c.spec.name().equals(spec.name()))) {
                 throw new AixclException.Conflict("container name " + spec.name() + " is already in use");
@@ -109,6 +110,7 @@ public class FakeContainerEngine implements ContainerEngine {
     public void startContainer(String id) {
         Container c = find(id);
         calls.add("start " + c.spec.name());
+        signalChange();
         c.status = ContainerState.Status.RUNNING;
         c.startedAt = Instant.now();
     }
@@ -117,6 +119,7 @@ public class FakeContainerEngine implements ContainerEngine {
     public void stopContainer(String id, Duration timeout) {
         Container c = find(id);
         calls.add("stop " + c.spec.name());
+        signalChange();
         if (c.status == ContainerState.Status.RUNNING) {
             c.status = ContainerState.Status.EXITED;
             c.exitCode = 0;
@@ -127,6 +130,7 @@ public class FakeContainerEngine implements ContainerEngine {
     public void removeContainer(String id) {
         Container c = find(id);
         calls.add("remove " + c.spec.name());
+        signalChange();
         containers.remove(c.id);
     }
 
@@ -170,6 +174,20 @@ public class FakeContainerEngine implements ContainerEngine {
         return new ExecResult(0, "");
     }
 
+    private final List<ChangeWatcher> watchers = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Closeable watch(ChangeWatcher watcher) {
+        watchers.add(watcher);
+        watcher.connected();
+        return () -> watchers.remove(watcher);
+    }
+
+    /** Test hook: what an engine event would tell watchers. */
+    public void signalChange() {
+        watchers.forEach(ChangeWatcher::changed);
+    }
+
     @Override
     public void close() {}
 
@@ -178,6 +196,7 @@ public class FakeContainerEngine implements ContainerEngine {
         Container c = findOptional(name).orElseThrow();
         c.status = ContainerState.Status.EXITED;
         c.exitCode = code;
+        signalChange();
     }
 
     public void log(String name, String text) {

@@ -364,6 +364,11 @@ public final class DockerApiEngine implements ContainerEngine {
         }
     }
 
+    @Override
+    public Closeable watch(ChangeWatcher watcher) {
+        return new EventFollower(client, watcher).start();
+    }
+
     private static void sleepBriefly(int attempt) {
         try {
             Thread.sleep(10L * attempt);
