@@ -5,6 +5,7 @@ import io.aixcl.core.audit.AuditLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,14 +41,16 @@ public final class AuditStore implements AuditLog {
     private final GroupCommit commits;
     private final Checkpointer checkpointer;
     private final OpenReport openReport;
+    private final FileLock lock;
     private final ReentrantLock sizeLock = new ReentrantLock();
     private final Condition grown = sizeLock.newCondition();
     private volatile TreeHead head;
     private volatile boolean closed;
 
     private AuditStore(AuditStoreConfig config, NoteSigner signer, LogScan scan, TreeHead witnessed,
-                       Optional<String> latestNote, OpenReport openReport) throws IOException {
+                       Optional<String> latestNote, OpenReport openReport, FileLock lock) throws IOException {
         this.config = config;
+        this.lock = lock;
         this.signer = signer;
         this.openReport = openReport;
         this.head = new TreeHead(scan.size(), scan.tree().root());
@@ -71,6 +74,37 @@ public final class AuditStore implements AuditLog {
         Path witness = config.witnessDir();
         createPrivateDirectories(data);
         Files.createDirectories(witness);
+        FileLock lock = lockExclusively(data);
+        try {
+            return openLocked(config, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.channel().close();
+            throw e;
+        }
+    }
+
+    /** One store per folder: two writers would interleave records and break the chain. */
+    private static FileLock lockExclusively(Path data) throws IOException {
+        FileChannel ch = FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("the audit log in " + data + " is already open in another process");
+        }
+        return lock;
+    }
+
+    private static AuditStore openLocked(AuditStoreConfig config, FileLock lock) throws IOException {
+        Path data = config.dataDir();
+        Path witness = config.witnessDir();
+        DurableFiles.removeLeftovers(data);
+        DurableFiles.removeLeftovers(witness);
         List<String> setupProblems = new ArrayList<>();
 
         boolean fresh = Segments.list(data).isEmpty() && !Files.exists(data.resolve(KEY_FILE))
@@ -105,12 +139,8 @@ public final class AuditStore implements AuditLog {
             }
         }
 
-        List<WitnessedCheckpoint> checkpoints = new ArrayList<>();
-        for (Path f : List.of(data.resolve(AuditVerifier.CHECKPOINT_FILE), witness.resolve(AuditVerifier.CHECKPOINT_FILE))) {
-            if (Files.exists(f)) {
-                checkpoints.add(WitnessedCheckpoint.read(f, trusted));
-            }
-        }
+        List<WitnessedCheckpoint> checkpoints = WitnessedCheckpoint.read(data.resolve(AuditVerifier.CHECKPOINT_FILE),
+                Optional.of(witness.resolve(AuditVerifier.CHECKPOINT_FILE)), trusted);
         LogScan scan = LogScanner.scan(data, AuditVerifier.sizesOf(checkpoints));
         long trimmed = 0;
         if (scan.onlyTornTail()) {
@@ -140,8 +170,7 @@ public final class AuditStore implements AuditLog {
         Optional<String> latestNote = Optional.empty();
         if (!overridden) {
             for (WitnessedCheckpoint w : checkpoints) {
-                if (w.checkpoint().isPresent() && w.checkpoint().get().size() >= witnessed.size()
-                        && w.file().startsWith(witness)) {
+                if (w.witness() && w.checkpoint().isPresent()) {
                     Checkpoint c = w.checkpoint().get();
                     witnessed = new TreeHead(c.size(), c.root());
                     latestNote = Optional.of(Files.readString(w.file()));
@@ -149,7 +178,7 @@ public final class AuditStore implements AuditLog {
             }
         }
         AuditStore store = new AuditStore(config, signer, scan, witnessed, latestNote,
-                new OpenReport(verification, trimmed, overridden));
+                new OpenReport(verification, trimmed, overridden), lock);
         try {
             if (trimmed > 0) {
                 LogScan.Problem torn = scan.problem().orElseThrow();
@@ -326,6 +355,11 @@ public final class AuditStore implements AuditLog {
             grown.signalAll();
         } finally {
             sizeLock.unlock();
+        }
+        try {
+            lock.channel().close();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
         }
         if (failure != null) {
             throw new UncheckedIOException("closing the audit log", failure);

@@ -28,13 +28,8 @@ public final class AuditVerifier {
      */
     public static Verification verify(Path dataDir, Optional<Path> witness, NoteVerifier trusted) throws IOException {
         Objects.requireNonNull(trusted, "trusted is null");
-        List<Path> files = new ArrayList<>();
-        Path own = dataDir.resolve(CHECKPOINT_FILE);
-        if (Files.exists(own)) {
-            files.add(own);
-        }
-        witness.map(AuditVerifier::checkpointFile).ifPresent(files::add);
-        List<WitnessedCheckpoint> checkpoints = files.stream().map(f -> WitnessedCheckpoint.read(f, trusted)).toList();
+        List<WitnessedCheckpoint> checkpoints = WitnessedCheckpoint.read(dataDir.resolve(CHECKPOINT_FILE),
+                witness.map(AuditVerifier::checkpointFile), trusted);
         LogScan scan = LogScanner.scan(dataDir, sizesOf(checkpoints));
         return judge(scan, checkpoints, true);
     }
@@ -54,37 +49,44 @@ public final class AuditVerifier {
      * problem for the verifier; the store trims it first and passes {@code tornTailIsProblem = false}.
      */
     static Verification judge(LogScan scan, List<WitnessedCheckpoint> checkpoints, boolean tornTailIsProblem) {
-        List<Checkpoint> trusted = new ArrayList<>();
-        checkpoints.forEach(w -> w.checkpoint().ifPresent(trusted::add));
-        trusted.sort(Comparator.comparingLong(Checkpoint::size));
+        List<WitnessedCheckpoint> trusted = new ArrayList<>(checkpoints.stream()
+                .filter(w -> w.checkpoint().isPresent()).toList());
+        trusted.sort(Comparator.comparingLong(w -> w.checkpoint().orElseThrow().size()));
+        // Whoever holds the data folder may hold the signing key too, so only the witness's copy bounds where a
+        // change can be; without a witness, the data folder's own checkpoint is all there is.
+        boolean haveWitness = checkpoints.stream().anyMatch(WitnessedCheckpoint::witness);
         // Records past a problem were not read, so checkpoints can only be compared within the sound prefix.
         long sound = scan.size();
         long vouched = 0;
-        for (Checkpoint c : trusted) {
+        long anchored = 0;
+        for (WitnessedCheckpoint w : trusted) {
+            Checkpoint c = w.checkpoint().orElseThrow();
             if (c.size() <= sound && c.root().equals(scan.rootsAt().get(c.size()))) {
-                vouched = c.size();
+                vouched = Math.max(vouched, c.size());
+                if (w.witness() || !haveWitness) {
+                    anchored = Math.max(anchored, c.size());
+                }
             }
         }
         // Problems in order of preference when two name the same position: the records' own, then checkpoints'.
         List<Verification.Invalid> problems = new ArrayList<>();
         scan.problem().filter(p -> tornTailIsProblem || !p.tornTail())
                 .ifPresent(p -> problems.add(new Verification.Invalid(p.index(), p.reason())));
-        long matchedBelow = 0;
-        for (Checkpoint c : trusted) {
+        for (WitnessedCheckpoint w : trusted) {
+            Checkpoint c = w.checkpoint().orElseThrow();
             if (c.size() > sound) {
-                problems.add(new Verification.Invalid(sound, "the log has " + sound + " sound entries but a "
-                        + "checkpoint signed by the trusted key vouches for " + c.size() + ": entries from " + sound
-                        + " on are missing or damaged (truncated, or rolled back to an older copy)"));
-            } else if (c.root().equals(scan.rootsAt().get(c.size()))) {
-                matchedBelow = c.size();
-            } else {
-                problems.add(new Verification.Invalid(matchedBelow, "the first " + c.size() + " entries do not hash "
-                        + "to the root that a checkpoint signed by the trusted key records: the history was "
-                        + "rewritten at or after entry " + matchedBelow));
+                problems.add(new Verification.Invalid(sound, "the log has " + sound + " sound entries but "
+                        + w.file() + ", signed by the trusted key, vouches for " + c.size() + ": entries from "
+                        + sound + " on are missing or damaged (truncated, or rolled back to an older copy)"));
+            } else if (!c.root().equals(scan.rootsAt().get(c.size()))) {
+                long bound = Math.min(anchored, c.size());
+                problems.add(new Verification.Invalid(bound, "the first " + c.size() + " entries do not hash to "
+                        + "the root that " + w.file() + ", signed by the trusted key, records: the history was "
+                        + "rewritten at or after entry " + bound));
             }
         }
         for (WitnessedCheckpoint w : checkpoints) {
-            long at = vouched;
+            long at = Math.min(anchored, sound);
             w.untrusted().ifPresent(why -> problems.add(new Verification.Invalid(at, "checkpoint " + w.file() + " "
                     + why + "; entries from " + at + " on are vouched for by no trusted checkpoint")));
         }

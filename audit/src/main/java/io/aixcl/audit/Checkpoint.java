@@ -32,7 +32,11 @@ public record Checkpoint(String origin, long size, Hash root) {
         if (!lines[1].matches("0|[1-9][0-9]{0,18}")) {
             throw new IllegalArgumentException("checkpoint size is not a decimal number: " + lines[1]);
         }
-        return new Checkpoint(lines[0], Long.parseLong(lines[1]), Hash.fromBase64(lines[2]));
+        Hash root = Hash.fromBase64(lines[2]);
+        if (!root.base64().equals(lines[2])) {
+            throw new IllegalArgumentException("checkpoint root hash is not canonical base64");
+        }
+        return new Checkpoint(lines[0], Long.parseLong(lines[1]), root);
     }
 
     public String sign(NoteSigner signer) {

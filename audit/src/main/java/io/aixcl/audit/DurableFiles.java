@@ -37,6 +37,15 @@ final class DurableFiles {
         fsyncDirectory(dir);
     }
 
+    /** Removes temporary files a crash left behind in the middle of {@link #writeAtomically}. */
+    static void removeLeftovers(Path dir) throws IOException {
+        try (var files = Files.newDirectoryStream(dir, ".*.tmp-*")) {
+            for (Path p : files) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     static void fsync(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);

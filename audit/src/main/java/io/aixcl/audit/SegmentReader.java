@@ -28,7 +28,9 @@ final class SegmentReader implements AutoCloseable {
     SegmentReader(Path file, int bufferSize) throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
         this.fileSize = channel.size();
-        this.buffer = ByteBuffer.allocate(Math.max(bufferSize, RecordFormat.frameSize(RecordFormat.MAX_ENTRY)));
+        // Room for the largest record, but never more than the file: small segments are read with small buffers.
+        int capacity = Math.max(bufferSize, RecordFormat.frameSize(RecordFormat.MAX_ENTRY));
+        this.buffer = ByteBuffer.allocate((int) Math.max(RecordFormat.HEADER, Math.min(capacity, fileSize)));
         buffer.flip();
     }
 

@@ -47,6 +47,10 @@ public final class SignedNote {
             } catch (IllegalArgumentException e) {
                 throw new InvalidNoteException("malformed signature line: " + line);
             }
+            // Only the canonical encoding: otherwise unused padding bits would let a changed note verify.
+            if (!Base64.getEncoder().encodeToString(blob).equals(parts[1])) {
+                throw new InvalidNoteException("malformed signature line: non-canonical base64");
+            }
             if (blob.length < 5 || !parts[0].equals(verifier.name())) {
                 continue;
             }
