@@ -137,10 +137,11 @@ final class LogScanner {
             throws IOException {
         List<Piece> pieces = new ArrayList<>();
         byte[] firstPrevious = null;
-        byte[] lastLeaf = null;
+        byte[] lastLeaf = new byte[Hash.SIZE];
+        byte[] leaf = new byte[Hash.SIZE];
         long index = firstIndex;
-        // Leaves of the block being hashed; it starts at a multiple of BLOCK, or is empty.
-        MerkleTree block = new MerkleTree();
+        // The block being hashed starts at a multiple of BLOCK, or is empty.
+        BlockHasher block = new BlockHasher();
         String problem = null;
         boolean frameProblem = false;
         try (SegmentReader reader = new SegmentReader(file, READ_BUFFER)) {
@@ -166,46 +167,47 @@ final class LogScanner {
                     problem = "entry " + index + " does not link to the entry before it";
                     break;
                 }
-                Hash leaf = TreeHashing.leaf(buf, reader.entryOffset(), reader.entryLength());
+                block.leaf(buf, reader.entryOffset(), reader.entryLength(), leaf);
                 int stored = reader.leafOffset();
-                if (!Arrays.equals(buf, stored, stored + Hash.SIZE, leaf.raw(), 0, Hash.SIZE)) {
+                if (!Arrays.equals(buf, stored, stored + Hash.SIZE, leaf, 0, Hash.SIZE)) {
                     problem = "entry " + index + ": its content does not match its leaf hash";
                     break;
                 }
-                lastLeaf = leaf.raw();
+                System.arraycopy(leaf, 0, lastLeaf, 0, Hash.SIZE);
                 if (block.size() == 0 && index % BLOCK != 0) {
-                    pieces.add(new Piece(leaf, 0));
+                    pieces.add(new Piece(Hash.of(leaf), 0));
                 } else {
                     block.append(leaf);
                     if (block.size() == BLOCK) {
-                        pieces.add(new Piece(block.root(), BLOCK_HEIGHT));
-                        block = new MerkleTree();
+                        pieces.add(new Piece(block.perfectRoot(), BLOCK_HEIGHT));
+                        block.reset();
                     }
                 }
                 index++;
                 // A size someone will ask the root of must not fall inside a piece.
                 if (block.size() > 0 && sizesOfInterest.contains(index)) {
                     flush(block, pieces);
-                    block = new MerkleTree();
                 }
             }
             flush(block, pieces);
             long validBytes = reader.offset();
-            return new SegmentResult(firstIndex, index - firstIndex, pieces, firstPrevious, lastLeaf, validBytes,
-                    reader.fileSize(), Optional.ofNullable(problem), frameProblem);
+            long count = index - firstIndex;
+            return new SegmentResult(firstIndex, count, pieces, firstPrevious, count > 0 ? lastLeaf : null,
+                    validBytes, reader.fileSize(), Optional.ofNullable(problem), frameProblem);
         }
     }
 
     /** Emits a partial block as its frontier: perfect subtrees, each aligned because the block start is. */
-    private static void flush(MerkleTree block, List<Piece> pieces) {
+    private static void flush(BlockHasher block, List<Piece> pieces) {
         long size = block.size();
-        List<Hash> frontier = block.frontier();
+        Hash[] frontier = block.frontier();
         int f = 0;
         for (int h = 63; h >= 0; h--) {
             if ((size & (1L << h)) != 0) {
-                pieces.add(new Piece(frontier.get(f++), h));
+                pieces.add(new Piece(frontier[f++], h));
             }
         }
+        block.reset();
     }
 
     static NavigableSet<Long> sizes(long... sizes) {

@@ -83,4 +83,20 @@ class MerkleTreeTest {
         assertThatThrownBy(() -> tree.appendPerfect(TreeHashing.EMPTY_ROOT, 2))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theVerifiersFlatBlockHasherAgreesWithTheReferenceTree() {
+        BlockHasher block = new BlockHasher();
+        MerkleTree tree = new MerkleTree();
+        byte[] leaf = new byte[Hash.SIZE];
+        for (int n = 1; n <= 1024; n++) {
+            byte[] entry = ("entry " + n).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            block.leaf(entry, 0, entry.length, leaf);
+            assertThat(Hash.of(leaf)).isEqualTo(TreeHashing.leaf(entry));
+            block.append(leaf);
+            tree.append(TreeHashing.leaf(entry));
+            assertThat(List.of(block.frontier())).as("size %d", n).isEqualTo(tree.frontier());
+        }
+        assertThat(block.perfectRoot()).isEqualTo(tree.root());
+    }
 }
