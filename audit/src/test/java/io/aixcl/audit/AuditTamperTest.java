@@ -35,6 +35,8 @@ class AuditTamperTest {
     private static Path witness;
     private static NoteVerifier trusted;
     private static NoteSigner logKey;
+    /** Keys a forger might sign with; made once, since making an Ed25519 key takes milliseconds. */
+    private static final List<NoteSigner> OTHER_KEYS = new ArrayList<>();
     /** The pristine log: each segment's first index and its records' frames. */
     private static final List<Segment> PRISTINE = new ArrayList<>();
 
@@ -59,6 +61,9 @@ class AuditTamperTest {
             }
         }
         trusted = SigningKeyFiles.readPublic(witness.resolve("checkpoint.pub"));
+        for (int i = 0; i < 3; i++) {
+            OTHER_KEYS.add(SigningKeyFiles.generate(trusted.name()));
+        }
         logKey = SigningKeyFiles.read(pristineData.resolve("checkpoint.key"), pristineData.resolve("checkpoint.pub"));
         for (var e : Segments.list(pristineData).entrySet()) {
             List<byte[]> frames = new ArrayList<>();
@@ -185,7 +190,7 @@ class AuditTamperTest {
                 int changed = random.nextInt(ENTRIES);
                 rewriteFrom(log, changed);
                 NoteSigner signer = kind == Tampering.REWRITE_WITH_THE_STOLEN_KEY ? logKey
-                        : SigningKeyFiles.generate(trusted.name());
+                        : OTHER_KEYS.get(random.nextInt(OTHER_KEYS.size()));
                 checkpoint = new Checkpoint(trusted.name(), ENTRIES, rootOfFrames(log)).sign(signer);
                 writeLog(dir, log, checkpoint);
                 return new Expected(changed, false);
