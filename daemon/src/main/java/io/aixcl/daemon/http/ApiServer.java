@@ -34,7 +34,20 @@ public final class ApiServer implements AutoCloseable {
         void refused(Optional<Peer> peer, String method, String path, String reason);
     }
 
+    /** Records a state-changing request before it is acknowledged; throws when it cannot. */
+    public interface ActionRecorder {
+        ActionRecorder NONE = (peer, action, target, parameters, failure) -> { };
+
+        void record(Optional<Peer> peer, String action, String target, java.util.Map<String, String> parameters,
+                    Optional<ApiError> failure);
+    }
+
     public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals) {
+        this(socket, router, access, refusals, ActionRecorder.NONE);
+    }
+
+    public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals,
+                     ActionRecorder recorder) {
         this.socket = socket;
         this.sharedGroup = access.groups().stream().sorted().findFirst();
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
@@ -46,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0);
         server.addConnector(connector);
-        server.setHandler(new Dispatcher(router, access, refusals));
+        server.setHandler(new Dispatcher(router, access, refusals, recorder));
         server.setStopTimeout(2000);
     }
 
@@ -85,12 +98,14 @@ public final class ApiServer implements AutoCloseable {
         private final Router router;
         private final AccessPolicy access;
         private final RefusalListener refusals;
+        private final ActionRecorder recorder;
 
-        Dispatcher(Router router, AccessPolicy access, RefusalListener refusals) {
+        Dispatcher(Router router, AccessPolicy access, RefusalListener refusals, ActionRecorder recorder) {
             super(InvocationType.BLOCKING);
             this.router = router;
             this.access = access;
             this.refusals = refusals;
+            this.recorder = recorder;
         }
 
         @Override
@@ -112,6 +127,8 @@ public final class ApiServer implements AutoCloseable {
             Optional<Router.Match> match = router.match(request.getMethod(), path, known);
             Exchange exchange = new Exchange(request, response, match.map(Router.Match::pathParams)
                     .orElse(java.util.Map.of()), peer);
+            match.filter(Router.Match::audited).ifPresent(m -> exchange.onAcknowledge(failure -> recorder.record(peer,
+                    m.action(), m.pathParams().getOrDefault("name", ""), exchange.parameters(), failure)));
             try {
                 if (match.isEmpty()) {
                     exchange.error(known[0]
@@ -130,7 +147,15 @@ public final class ApiServer implements AutoCloseable {
                     }
                     callback.succeeded();
                 } catch (Throwable t2) {
-                    callback.failed(t2);
+                    // Recording the failure itself failed (the audit log): answer with that instead.
+                    try {
+                        if (!exchange.committed()) {
+                            exchange.error(ErrorMapping.toApiError(t2));
+                        }
+                        callback.succeeded();
+                    } catch (Throwable t3) {
+                        callback.failed(t3);
+                    }
                 }
             }
             return true;

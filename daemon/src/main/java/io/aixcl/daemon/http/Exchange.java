@@ -27,6 +27,47 @@ public final class Exchange {
     private final java.util.Optional<io.aixcl.daemon.access.Peer> peer;
     private Fields query;
     private boolean committed;
+    private Object body;
+    private Acknowledgement acknowledgement = failure -> { };
+    private boolean acknowledged;
+
+    /**
+     * Runs once, just before the final answer (a response, or a stream's result or error) leaves: an audited
+     * action is on disk before it is acknowledged. If it throws, the answer becomes that failure.
+     */
+    @FunctionalInterface
+    public interface Acknowledgement {
+        void before(java.util.Optional<ApiError> failure);
+    }
+
+    void onAcknowledge(Acknowledgement a) {
+        this.acknowledgement = a;
+    }
+
+    private void acknowledge(java.util.Optional<ApiError> failure) {
+        if (!acknowledged) {
+            acknowledged = true;
+            acknowledgement.before(failure);
+        }
+    }
+
+    /** What the request asked for, for the audit entry: path and query parameters and the body's fields. */
+    Map<String, String> parameters() {
+        Map<String, String> p = new java.util.TreeMap<>(pathParams);
+        if (query == null) {
+            query = Request.extractQueryParameters(request);
+        }
+        query.forEach(f -> p.put(f.getName(), f.getValue()));
+        if (body != null) {
+            Map<?, ?> fields = Json.MAPPER.convertValue(body, Map.class);
+            fields.forEach((k, v) -> {
+                if (v != null && !(v instanceof Boolean b && !b)) {
+                    p.put(String.valueOf(k), String.valueOf(v));
+                }
+            });
+        }
+        return p;
+    }
 
     Exchange(Request request, Response response, Map<String, String> pathParams,
              java.util.Optional<io.aixcl.daemon.access.Peer> peer) {
@@ -76,16 +117,21 @@ public final class Exchange {
             }
             if (bytes.length == 0) {
                 try {
-                    return Json.MAPPER.readValue("{}", type);
+                    T empty = Json.MAPPER.readValue("{}", type);
+                    body = empty;
+                    return empty;
                 } catch (IOException e) {
                     throw new ErrorMapping.BadRequest("a request body is required");
                 }
             }
-            return Json.MAPPER.readValue(bytes, type);
+            T value = Json.MAPPER.readValue(bytes, type);
+            body = value;
+            return value;
         }
     }
 
     public void json(int status, Object value) throws IOException {
+        acknowledge(value instanceof ApiError e ? java.util.Optional.of(e) : java.util.Optional.empty());
         byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
         committed = true;
         response.setStatus(status);
@@ -116,7 +162,7 @@ public final class Exchange {
         committed = true;
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiPaths.NDJSON);
-        return new EventStream(Content.Sink.asOutputStream(response));
+        return new EventStream(Content.Sink.asOutputStream(response), this::acknowledge);
     }
 
     public static final class EventStream implements AutoCloseable {
@@ -125,9 +171,11 @@ public final class Exchange {
         private final Cancellation cancellation = new Cancellation();
         private final Thread heartbeat;
         private volatile boolean closed;
+        private final java.util.function.Consumer<java.util.Optional<ApiError>> acknowledge;
 
-        EventStream(OutputStream out) {
+        EventStream(OutputStream out, java.util.function.Consumer<java.util.Optional<ApiError>> acknowledge) {
             this.out = out;
+            this.acknowledge = acknowledge;
             this.heartbeat = Thread.ofVirtual().name("stream-heartbeat").start(() -> {
                 while (!closed) {
                     try {
@@ -146,7 +194,14 @@ public final class Exchange {
 
         /** Writes one event; a failed write means the client is gone, which cancels the operation. */
         public void send(Dtos.Event event) {
-            if (closed || cancellation.cancelled()) {
+            if ("result".equals(event.type()) || "error".equals(event.type())) {
+                try {
+                    acknowledge.accept(java.util.Optional.ofNullable(event.error()));
+                } catch (RuntimeException e) {
+                    event = Dtos.Event.error(ErrorMapping.toApiError(e));
+                }
+            }
+            if (closed || (cancellation.cancelled() && !"error".equals(event.type()) && !"result".equals(event.type()))) {
                 return;
             }
             lock.lock();
