@@ -3,7 +3,11 @@ package io.aixcl.daemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.aixcl.core.secrets.Redactor;
 import java.util.logging.FileHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -25,5 +29,18 @@ final class DaemonLogging {
         Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
         Logger.getLogger("com.github.dockerjava").setLevel(Level.WARNING);
         Logger.getLogger("org.apache.hc").setLevel(Level.WARNING);
+    }
+
+    /** From now on, every record (message and stack trace) is scrubbed of known secret values before it is written. */
+    static void redactWith(Redactor redactor) {
+        for (Handler h : Logger.getLogger("").getHandlers()) {
+            Formatter inner = h.getFormatter();
+            h.setFormatter(new Formatter() {
+                @Override
+                public String format(LogRecord record) {
+                    return redactor.scrub(inner.format(record));
+                }
+            });
+        }
     }
 }

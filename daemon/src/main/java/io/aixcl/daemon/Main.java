@@ -2,6 +2,10 @@ package io.aixcl.daemon;
 
 import io.aixcl.api.AixclPaths;
 import io.aixcl.core.AixclException;
+import io.aixcl.core.engine.EngineInfo;
+import io.aixcl.core.secrets.Redactor;
+import io.aixcl.daemon.secrets.RevealRecorder;
+import io.aixcl.daemon.secrets.SecretRoutes;
 import io.aixcl.daemon.http.ApiServer;
 import io.aixcl.daemon.http.Router;
 import io.aixcl.daemon.stack.ActiveProfile;
@@ -9,6 +13,11 @@ import io.aixcl.daemon.stack.StackRoutes;
 import io.aixcl.engine.docker.DockerApiEngine;
 import io.aixcl.engine.docker.EngineSettings;
 import io.aixcl.engine.docker.HostEnvironment;
+import io.aixcl.secrets.CommandRunner;
+import io.aixcl.secrets.EncryptedSecretStore;
+import io.aixcl.secrets.EngineMode;
+import io.aixcl.secrets.FileSecretDelivery;
+import io.aixcl.secrets.KeySource;
 import io.aixcl.stackfile.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,20 +57,31 @@ public final class Main {
         Files.createDirectories(paths.data());
         try (DaemonLock lock = DaemonLock.acquire(paths.lockFile(), paths.socket())) {
             DaemonLogging.configure(paths.daemonLog());
+            // Before anything can log a value: the redactor learns each secret as the store makes or reads it.
+            Redactor redactor = new Redactor();
+            DaemonLogging.redactWith(redactor);
             Settings settings = Settings.load(paths.settingsFile());
             Optional<Path> stackFile = Optional.of(settings.stackFile());
             privateDirectory(paths.secretsDir());
+            EncryptedSecretStore secretStore = EncryptedSecretStore.open(paths.data().resolve("secrets"),
+                    KeySource.fromEnvironment(host.env(), paths.data().resolve("secrets.key")), redactor::learn);
+            learnStoredSecrets(secretStore);
             EngineConnector engines = new EngineConnector(() -> DockerApiEngine.connect(
                     EngineSettings.of(settings.engineSocket().map(Path::toString), paths.runtime(), paths.secretsDir()), host));
             CountDownLatch stopped = new CountDownLatch(1);
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
                     settings.defaultProfile().orElse("(from the stack file)")).register(router);
+            FileSecretDelivery secretFiles = new FileSecretDelivery(secretStore, paths.secretsDir(), () -> {
+                EngineInfo info = engines.engine().info();
+                return new EngineMode(info.engine(), info.rootless(), host.uid());
+            }, CommandRunner.PROCESSES);
             StackRoutes stacks = new StackRoutes(new CatalogStackSource(paths.secretsDir()), engines,
                     new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
-                    settings.defaultProfile().orElse(null));
+                    settings.defaultProfile().orElse(null), secretFiles);
             stacks.register(router);
-            ApiServer server = new ApiServer(paths.socket(), router);
+            new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
+            ApiServer server = new ApiServer(paths.socket(), router, redactor);
             server.start();
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
             // Connect to the engine now, in the background, so the first command does not pay for it.
@@ -81,6 +101,24 @@ public final class Main {
             shutdown(server, stacks, engines);
             LOG.info("aixcld stopped");
             return 0;
+        }
+    }
+
+    /**
+     * Reads every stored secret once so the redactor knows it: a value made before this daemon started can still
+     * turn up in a container's log. A damaged secret is reported, not fatal: only its own users fail.
+     */
+    private static void learnStoredSecrets(EncryptedSecretStore store) {
+        try {
+            for (var info : store.list()) {
+                try {
+                    java.util.Arrays.fill(store.reveal(info.name()), '\0');
+                } catch (AixclException e) {
+                    LOG.warning(e.getMessage());
+                }
+            }
+        } catch (AixclException e) {
+            LOG.warning(e.getMessage());
         }
     }
 

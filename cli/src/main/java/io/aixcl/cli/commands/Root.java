@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "aixcl", mixinStandardHelpOptions = true, versionProvider = Root.Version.class,
         description = "Your local AI stack: one CLI, one daemon, secure by default.",
         subcommands = {StackCommand.class, ServiceCommand.class, ProfilesCommand.class, EngineCommand.class,
-                DaemonCommand.class, Root.Completion.class},
+                DaemonCommand.class, SecretsCommand.class, Root.Completion.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 not healthy, 4 no container engine,",
                 "5 image unavailable, 6 not found, 7 conflict, 8 daemon unavailable, 130 cancelled."})
 public final class Root implements Callable<Integer> {

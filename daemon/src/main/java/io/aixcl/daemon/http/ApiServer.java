@@ -2,6 +2,7 @@ package io.aixcl.daemon.http;
 
 import io.aixcl.api.ApiError;
 import io.aixcl.api.ErrorCode;
+import io.aixcl.core.secrets.Redactor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,11 @@ public final class ApiServer implements AutoCloseable {
     private final Path socket;
 
     public ApiServer(Path socket, Router router) {
+        this(socket, router, new Redactor());
+    }
+
+    /** {@code redactor} scrubs known secret values from every answer, error and streamed event. */
+    public ApiServer(Path socket, Router router, Redactor redactor) {
         this.socket = socket;
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("api");
@@ -37,7 +43,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0);
         server.addConnector(connector);
-        server.setHandler(new Dispatcher(router));
+        server.setHandler(new Dispatcher(router, redactor));
         server.setStopTimeout(2000);
     }
 
@@ -63,10 +69,12 @@ public final class ApiServer implements AutoCloseable {
 
     private static final class Dispatcher extends Handler.Abstract {
         private final Router router;
+        private final Redactor redactor;
 
-        Dispatcher(Router router) {
+        Dispatcher(Router router, Redactor redactor) {
             super(InvocationType.BLOCKING);
             this.router = router;
+            this.redactor = redactor;
         }
 
         @Override
@@ -75,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
             boolean[] known = {false};
             Optional<Router.Match> match = router.match(request.getMethod(), path, known);
             Exchange exchange = new Exchange(request, response, match.map(Router.Match::pathParams)
-                    .orElse(java.util.Map.of()));
+                    .orElse(java.util.Map.of()), redactor);
             try {
                 if (match.isEmpty()) {
                     exchange.error(known[0]

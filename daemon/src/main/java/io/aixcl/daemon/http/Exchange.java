@@ -5,6 +5,7 @@ import io.aixcl.api.ApiPaths;
 import io.aixcl.api.Dtos;
 import io.aixcl.api.Json;
 import io.aixcl.core.orchestrate.Cancellation;
+import io.aixcl.core.secrets.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,13 +25,16 @@ public final class Exchange {
     private final Request request;
     private final Response response;
     private final Map<String, String> pathParams;
+    private final Redactor redactor;
     private Fields query;
     private boolean committed;
 
-    Exchange(Request request, Response response, Map<String, String> pathParams) {
+    /** Every answer and streamed event is scrubbed of known secret values by {@code redactor} on its way out. */
+    Exchange(Request request, Response response, Map<String, String> pathParams, Redactor redactor) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
+        this.redactor = redactor;
     }
 
     public String pathParam(String name) {
@@ -78,7 +82,18 @@ public final class Exchange {
     }
 
     public void json(int status, Object value) throws IOException {
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
+        write(status, utf8(redactor.scrub(Json.MAPPER.writeValueAsString(value))));
+    }
+
+    /**
+     * The one answer that carries a secret value on purpose ({@code secrets show}), so it is not scrubbed. Only a
+     * route that has recorded the reveal (audit) may call this.
+     */
+    public void okRevealingSecret(Object value) throws IOException {
+        write(200, Json.MAPPER.writeValueAsBytes(value));
+    }
+
+    private void write(int status, byte[] bytes) throws IOException {
         committed = true;
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -108,18 +123,20 @@ public final class Exchange {
         committed = true;
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiPaths.NDJSON);
-        return new EventStream(Content.Sink.asOutputStream(response));
+        return new EventStream(Content.Sink.asOutputStream(response), redactor);
     }
 
     public static final class EventStream implements AutoCloseable {
         private final OutputStream out;
+        private final Redactor redactor;
         private final ReentrantLock lock = new ReentrantLock();
         private final Cancellation cancellation = new Cancellation();
         private final Thread heartbeat;
         private volatile boolean closed;
 
-        EventStream(OutputStream out) {
+        EventStream(OutputStream out, Redactor redactor) {
             this.out = out;
+            this.redactor = redactor;
             this.heartbeat = Thread.ofVirtual().name("stream-heartbeat").start(() -> {
                 while (!closed) {
                     try {
@@ -143,7 +160,7 @@ public final class Exchange {
             }
             lock.lock();
             try {
-                out.write(Json.MAPPER.writeValueAsBytes(event));
+                out.write(utf8(redactor.scrub(Json.MAPPER.writeValueAsString(event))));
                 out.write('\n');
                 out.flush();
             } catch (IOException e) {

@@ -15,8 +15,10 @@ import io.aixcl.core.orchestrate.StackOrchestrator;
 import io.aixcl.core.orchestrate.StartPreview;
 import io.aixcl.core.plan.Planner;
 import io.aixcl.core.plan.StackPlan;
+import io.aixcl.core.secrets.SecretDelivery;
 import io.aixcl.core.stack.Profile;
 import io.aixcl.core.stack.ServiceName;
+import io.aixcl.core.stack.ServiceSpec;
 import io.aixcl.core.stack.StackDefinition;
 import io.aixcl.daemon.EngineConnector;
 import io.aixcl.daemon.http.ErrorMapping;
@@ -44,11 +46,19 @@ public final class StackRoutes {
     private final Path secretsDir;
     private final Optional<Path> configuredStackFile;
     private final String defaultProfileOverride;
+    private final SecretDelivery secrets;
     private final Planner planner = new Planner();
     private HealthMonitor monitor;
 
     public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
                        Optional<Path> configuredStackFile, String defaultProfileOverride) {
+        this(source, engines, active, secretsDir, configuredStackFile, defaultProfileOverride, SecretDelivery.NONE);
+    }
+
+    /** {@code secrets} writes the secret files a service mounts; every start path calls it first. */
+    public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
+                       Optional<Path> configuredStackFile, String defaultProfileOverride, SecretDelivery secrets) {
+        this.secrets = secrets;
         this.source = source;
         this.engines = engines;
         this.active = active;
@@ -162,6 +172,7 @@ public final class StackRoutes {
         streamed(ex, (stream, cancellation) -> {
             active.set(r.plan().profile());
             try {
+                deliverSecrets(r, r.plan().services());
                 StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
                 return Map.of("profile", r.plan().profile(), "changed", !p.changesNothing());
@@ -189,6 +200,7 @@ public final class StackRoutes {
             o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
             active.set(r.plan().profile());
             try {
+                deliverSecrets(r, r.plan().services());
                 o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
             } finally {
@@ -204,6 +216,7 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.down(r.plan(), req.volumes(), e -> stream.send(EventMapping.toEvent(e)));
+            secrets.withdraw(r.plan().stack(), r.plan().services());
             return Map.of("volumesRemoved", req.volumes());
         });
     }
@@ -222,6 +235,42 @@ public final class StackRoutes {
         }
         Resolved r = resolve(req.profile(), req.stackFile(), false);
         ex.ok(new Dtos.Export(format, source.export(r.plan(), format, "bridge".equals(ex.query("network")))));
+    }
+
+    private void deliverSecrets(Resolved r, List<ServiceSpec> services) {
+        secrets.deliver(r.plan().stack(), services, r.definition().secretPolicies());
+    }
+
+    /** The declared stack, for the secret routes: the configured stack file, or {@code stackFile} when given. */
+    public StackDefinition definition(String stackFile) {
+        return source.load(stackFile(stackFile));
+    }
+
+    /**
+     * After secrets changed: hands the new files to each running service of the active stack that uses one of
+     * {@code changedSecrets} and restarts it (a running container keeps the file it mounted), in dependency order.
+     * Returns the restarted services.
+     */
+    public List<String> restartConsumers(java.util.Set<String> changedSecrets, String stackFile,
+                                         java.util.function.Consumer<Dtos.Event> events, Cancellation cancellation) {
+        Resolved r = resolve(null, stackFile, true);
+        StackOrchestrator o = orchestrator();
+        List<String> restarted = new ArrayList<>();
+        for (ServiceSpec s : r.plan().services()) {
+            boolean consumer = s.secrets().stream().anyMatch(ref -> changedSecrets.contains(ref.name()));
+            if (!consumer || o.container(r.plan().stack(), s.name()).filter(ContainerState::running).isEmpty()) {
+                continue;
+            }
+            o.stopService(r.plan(), s.name(), e -> events.accept(EventMapping.toEvent(e)));
+            try {
+                deliverSecrets(r, List.of(s));
+                o.startService(r.plan(), s.name(), e -> events.accept(EventMapping.toEvent(e)), cancellation);
+            } finally {
+                watch(o, r.plan());
+            }
+            restarted.add(s.name().value());
+        }
+        return restarted;
     }
 
     private ServiceName serviceName(Exchange ex) {
@@ -257,6 +306,7 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, c) -> {
             try {
+                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
                 o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
             } finally {
                 watch(o, r.plan());
@@ -284,6 +334,7 @@ public final class StackRoutes {
         streamed(ex, (stream, c) -> {
             o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
             try {
+                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
                 o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
             } finally {
                 watch(o, r.plan());
