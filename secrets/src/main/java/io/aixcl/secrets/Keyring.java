@@ -128,7 +128,7 @@ final class Keyring {
     }
 
     private static MasterKey newKeyFile(Path keyFile) throws IOException {
-        AtomicFiles.privateDirectory(keyFile.getParent());
+        Files.createDirectories(keyFile.getParent());
         byte[] key = new byte[SecretCipher.KEY_BYTES];
         RANDOM.nextBytes(key);
         try {

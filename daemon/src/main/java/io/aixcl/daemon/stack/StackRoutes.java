@@ -247,28 +247,40 @@ public final class StackRoutes {
     }
 
     /**
-     * After secrets changed: hands the new files to each running service of the active stack that uses one of
-     * {@code changedSecrets} and restarts it (a running container keeps the file it mounted), in dependency order.
-     * Returns the restarted services.
+     * After secrets changed: hands the new files to each running service of the stack that uses one of
+     * {@code changedSecrets} and restarts it (a running container keeps the file it mounted), dependencies first.
+     * Any running consumer counts, whichever profile started it. Returns the restarted services.
      */
     public List<String> restartConsumers(java.util.Set<String> changedSecrets, String stackFile,
                                          java.util.function.Consumer<Dtos.Event> events, Cancellation cancellation) {
-        Resolved r = resolve(null, stackFile, true);
+        StackDefinition def = source.load(stackFile(stackFile));
         StackOrchestrator o = orchestrator();
-        List<String> restarted = new ArrayList<>();
-        for (ServiceSpec s : r.plan().services()) {
+        List<Resolved> consumers = new ArrayList<>();
+        List<ServiceName> names = new ArrayList<>();
+        for (ServiceSpec s : def.services().values()) {
             boolean consumer = s.secrets().stream().anyMatch(ref -> changedSecrets.contains(ref.name()));
-            if (!consumer || o.container(r.plan().stack(), s.name()).filter(ContainerState::running).isEmpty()) {
-                continue;
+            if (consumer && o.container(def.name(), s.name()).filter(ContainerState::running).isPresent()) {
+                consumers.add(resolveForService(null, stackFile, s.name()));
+                names.add(s.name());
             }
-            o.stopService(r.plan(), s.name(), e -> events.accept(EventMapping.toEvent(e)));
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt(i -> consumers.get(i).plan().levelOf(names.get(i))));
+        List<String> restarted = new ArrayList<>();
+        for (int i : order) {
+            Resolved r = consumers.get(i);
+            ServiceName name = names.get(i);
+            o.stopService(r.plan(), name, e -> events.accept(EventMapping.toEvent(e)));
             try {
-                deliverSecrets(r, List.of(s));
-                o.startService(r.plan(), s.name(), e -> events.accept(EventMapping.toEvent(e)), cancellation);
+                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
+                o.startService(r.plan(), name, e -> events.accept(EventMapping.toEvent(e)), cancellation);
             } finally {
                 watch(o, r.plan());
             }
-            restarted.add(s.name().value());
+            restarted.add(name.value());
         }
         return restarted;
     }
