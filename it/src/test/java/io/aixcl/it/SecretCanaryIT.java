@@ -96,10 +96,6 @@ class SecretCanaryIT {
         return r;
     }
 
-    private String withFile(String... args) {
-        return String.join(" ", args);
-    }
-
     private String[] f(String... args) {
         List<String> a = new ArrayList<>(List.of(args));
         a.add("-f");
@@ -168,7 +164,7 @@ class SecretCanaryIT {
         run(f("service", "logs", "bad", "--profile", "broken"));
         run(f("service", "stop", "bad", "--profile", "broken"));
         run(f("secrets", "rotate", "open-webui-pgpass"));
-        run(f("secrets", "show", "no-such-secret"));
+        run("secrets", "show", "no-such-secret");
     }
 
     @Test
