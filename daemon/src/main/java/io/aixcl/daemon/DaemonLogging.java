@@ -34,13 +34,23 @@ final class DaemonLogging {
     /** From now on, every record (message and stack trace) is scrubbed of known secret values before it is written. */
     static void redactWith(Redactor redactor) {
         for (Handler h : Logger.getLogger("").getHandlers()) {
-            Formatter inner = h.getFormatter();
-            h.setFormatter(new Formatter() {
-                @Override
-                public String format(LogRecord record) {
-                    return redactor.scrub(inner.format(record));
-                }
-            });
+            h.setFormatter(new RedactingFormatter(h.getFormatter(), redactor));
+        }
+    }
+
+    /** Scrubs the finished line, so the message, its parameters and any stack trace are all covered. */
+    static final class RedactingFormatter extends Formatter {
+        private final Formatter inner;
+        private final Redactor redactor;
+
+        RedactingFormatter(Formatter inner, Redactor redactor) {
+            this.inner = inner;
+            this.redactor = redactor;
+        }
+
+        @Override
+        public String format(LogRecord record) {
+            return redactor.scrub(inner.format(record));
         }
     }
 }
