@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "secrets", description = "The credentials aixcl generated for the stack (encrypted at rest).",
+        mixinStandardHelpOptions = true,
         subcommands = {SecretsCommand.ListSecrets.class, SecretsCommand.Show.class, SecretsCommand.Rotate.class})
 public final class SecretsCommand {
     @ParentCommand
