@@ -17,6 +17,8 @@ public final class ApiPaths {
     public static final String STACK_EXPORT = "/v1/stack/export";
     /** Followed by {@code /NAME/start|stop|restart|status|logs}. */
     public static final String SERVICES = "/v1/services";
+    /** GET lists (never values); followed by {@code /NAME/reveal} (POST, audited) or {@code /NAME/rotate} (POST). */
+    public static final String SECRETS = "/v1/secrets";
 
     /** Streams are newline-delimited JSON, one {@link Event} per line. */
     public static final String NDJSON = "application/x-ndjson";

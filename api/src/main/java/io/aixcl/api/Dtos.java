@@ -45,6 +45,16 @@ public final class Dtos {
 
     public record DoctorReport(List<Finding> findings, boolean healthy) {}
 
+    /**
+     * A secret as {@code secrets list} shows it: never its value. {@code generated} is false for a declared secret
+     * the first start has not made yet; {@code rotated} is null until the first rotation.
+     */
+    public record SecretInfo(String name, boolean generated, String created, String rotated, String generation,
+                             List<String> services) {}
+
+    /** The answer of an explicit, audited {@code secrets show}: the only response that carries a secret value. */
+    public record SecretValue(String name, String value) {}
+
     public record LogLine(String service, String stream, String time, String text) {}
 
     /**

@@ -3,7 +3,11 @@ package io.aixcl.daemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.aixcl.core.secrets.Redactor;
 import java.util.logging.FileHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -26,5 +30,28 @@ final class DaemonLogging {
         Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
         Logger.getLogger("com.github.dockerjava").setLevel(Level.WARNING);
         Logger.getLogger("org.apache.hc").setLevel(Level.WARNING);
+    }
+
+    /** From now on, every record (message and stack trace) is scrubbed of known secret values before it is written. */
+    static void redactWith(Redactor redactor) {
+        for (Handler h : Logger.getLogger("").getHandlers()) {
+            h.setFormatter(new RedactingFormatter(h.getFormatter(), redactor));
+        }
+    }
+
+    /** Scrubs the finished line, so the message, its parameters and any stack trace are all covered. */
+    static final class RedactingFormatter extends Formatter {
+        private final Formatter inner;
+        private final Redactor redactor;
+
+        RedactingFormatter(Formatter inner, Redactor redactor) {
+            this.inner = inner;
+            this.redactor = redactor;
+        }
+
+        @Override
+        public String format(LogRecord record) {
+            return redactor.scrub(inner.format(record));
+        }
     }
 }

@@ -5,6 +5,14 @@ import io.aixcl.core.AixclException;
 import io.aixcl.core.engine.ListingCache;
 import io.aixcl.daemon.access.AccessPolicy;
 import io.aixcl.daemon.doctor.DoctorRoutes;
+import io.aixcl.core.engine.EngineInfo;
+import io.aixcl.core.secrets.Redactor;
+import io.aixcl.daemon.secrets.RevealRecorder;
+import io.aixcl.daemon.secrets.SecretRoutes;
+import io.aixcl.audit.AuditLogRefusedException;
+import io.aixcl.audit.AuditStore;
+import io.aixcl.audit.AuditStoreConfig;
+import io.aixcl.daemon.audit.RequestAudit;
 import io.aixcl.daemon.http.ApiServer;
 import io.aixcl.daemon.http.Router;
 import io.aixcl.daemon.stack.ActiveProfile;
@@ -12,6 +20,11 @@ import io.aixcl.daemon.stack.StackRoutes;
 import io.aixcl.engine.docker.DockerApiEngine;
 import io.aixcl.engine.docker.EngineSettings;
 import io.aixcl.engine.docker.HostEnvironment;
+import io.aixcl.secrets.CommandRunner;
+import io.aixcl.secrets.EncryptedSecretStore;
+import io.aixcl.secrets.EngineMode;
+import io.aixcl.secrets.FileSecretDelivery;
+import io.aixcl.secrets.KeySource;
 import io.aixcl.stackfile.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +47,7 @@ public final class Main {
         HostEnvironment host = HostEnvironment.current();
         AixclPaths paths = AixclPaths.fromEnvironment(host.env(), host.uid());
         try {
-            System.exit(run(paths, host));
+            System.exit(run(paths, host, java.util.Arrays.asList(args).contains("--audit-override")));
         } catch (AixclException.Conflict e) {
             System.err.println("aixcld: " + e.getMessage());
             System.exit(7);
@@ -45,15 +58,41 @@ public final class Main {
         }
     }
 
-    static int run(AixclPaths paths, HostEnvironment host) throws Exception {
+    /** Exit code of a daemon that will not run on an audit log that fails verification. */
+    static final int AUDIT_REFUSED = 10;
+
+    static int run(AixclPaths paths, HostEnvironment host, boolean auditOverride) throws Exception {
         privateDirectory(paths.runtime());
         Files.createDirectories(paths.config());
         Files.createDirectories(paths.data());
         try (DaemonLock lock = DaemonLock.acquire(paths.lockFile(), paths.socket())) {
             DaemonLogging.configure(paths.daemonLog());
+            // Before anything can log a value: the redactor learns each secret as the store makes or reads it.
+            Redactor redactor = new Redactor();
+            DaemonLogging.redactWith(redactor);
             Settings settings = Settings.load(paths.settingsFile());
+            AuditStore auditStore;
+            try {
+                // Verified against the latest witnessed checkpoint; a mismatch stops the daemon unless overridden.
+                auditStore = AuditStore.open(AuditStoreConfig.of(paths.data().resolve("audit"),
+                        paths.config().resolve("audit-witness")).withOverride(auditOverride));
+            } catch (AuditLogRefusedException e) {
+                System.err.println("aixcld: " + e.getMessage());
+                System.err.println("aixcld: inspect it with 'aixcl audit verify'; to run anyway (recorded in the log):"
+                        + " aixcl daemon start --audit-override");
+                LOG.severe("audit log refused: " + e.getMessage());
+                return AUDIT_REFUSED;
+            }
+            RequestAudit audit = new RequestAudit(auditStore, java.time.Clock.systemUTC());
+            var opened = auditStore.openReport();
+            audit.daemon("daemon.start", java.util.Map.of("pid", Long.toString(ProcessHandle.current().pid()),
+                    "version", Version.current(), "trimmedBytes", Long.toString(opened.trimmedBytes()),
+                    "overridden", Boolean.toString(opened.overridden())));
             Optional<Path> stackFile = Optional.of(settings.stackFile());
             privateDirectory(paths.secretsDir());
+            EncryptedSecretStore secretStore = EncryptedSecretStore.open(paths.data().resolve("secrets"),
+                    KeySource.fromEnvironment(host.env(), paths.data().resolve("secrets.key")), redactor::learn);
+            learnStoredSecrets(secretStore);
             // Listings come from memory while the engine's event stream says nothing changed.
             EngineConnector engines = new EngineConnector(() -> new ListingCache(DockerApiEngine.connect(
                     EngineSettings.of(settings.engineSocket().map(Path::toString), paths.runtime(), paths.secretsDir()),
@@ -62,16 +101,23 @@ public final class Main {
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
                     settings.defaultProfile().orElse("(from the stack file)")).register(router);
+            FileSecretDelivery secretFiles = new FileSecretDelivery(secretStore, paths.secretsDir(), () -> {
+                EngineInfo info = engines.engine().info();
+                return new EngineMode(info.engine(), info.rootless(), host.uid());
+            }, CommandRunner.PROCESSES);
             StackRoutes stacks = new StackRoutes(new CatalogStackSource(paths.secretsDir()), engines,
                     new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
-                    settings.defaultProfile().orElse(null));
+                    settings.defaultProfile().orElse(null), secretFiles);
             stacks.register(router);
             new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty()).register(router);
+            new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
             AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
                     Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
-            ApiServer server = new ApiServer(paths.socket(), router, access, (peer, method, path, reason) ->
-                    LOG.warning("refused " + method + " " + path + " from "
-                            + peer.map(Object::toString).orElse("an unknown peer") + ": " + reason));
+            ApiServer server = new ApiServer(paths.socket(), router, access, (peer, method, path, reason) -> {
+                LOG.warning("refused " + method + " " + path + " from "
+                        + peer.map(Object::toString).orElse("an unknown peer") + ": " + reason);
+                audit.refused(peer, method, path, reason);
+            }, audit, redactor);
             server.start();
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
             // Connect to the engine now, in the background, so the first command does not pay for it.
@@ -85,18 +131,37 @@ public final class Main {
             });
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
-                shutdown(server, stacks, engines);
+                shutdown(server, stacks, engines, audit, auditStore);
             }, "shutdown"));
             stopped.await();
-            shutdown(server, stacks, engines);
+            shutdown(server, stacks, engines, audit, auditStore);
             LOG.info("aixcld stopped");
             return 0;
         }
     }
 
+    /**
+     * Reads every stored secret once so the redactor knows it: a value made before this daemon started can still
+     * turn up in a container's log. A damaged secret is reported, not fatal: only its own users fail.
+     */
+    private static void learnStoredSecrets(EncryptedSecretStore store) {
+        try {
+            for (var info : store.list()) {
+                try {
+                    java.util.Arrays.fill(store.reveal(info.name()), '\0');
+                } catch (AixclException e) {
+                    LOG.warning(e.getMessage());
+                }
+            }
+        } catch (AixclException e) {
+            LOG.warning(e.getMessage());
+        }
+    }
+
     private static volatile boolean shutDown;
 
-    private static synchronized void shutdown(ApiServer server, StackRoutes stacks, EngineConnector engines) {
+    private static synchronized void shutdown(ApiServer server, StackRoutes stacks, EngineConnector engines,
+                                              RequestAudit audit, AuditStore auditStore) {
         if (shutDown) {
             return;
         }
@@ -104,6 +169,12 @@ public final class Main {
         server.close();
         stacks.close();
         engines.close();
+        try {
+            audit.daemon("daemon.stop", java.util.Map.of());
+        } catch (RuntimeException e) {
+            LOG.warning(e.getMessage());
+        }
+        auditStore.close(); // settles pending appends and writes the final signed checkpoint
     }
 
     /** Creates {@code dir} owned by this user with mode 0700, and tightens it if it exists looser. */

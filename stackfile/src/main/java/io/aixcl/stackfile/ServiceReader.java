@@ -46,7 +46,7 @@ final class ServiceReader {
     /** Names that carry a secret value; such values belong in {@code secrets}, delivered as files. */
     private static final Pattern SECRET_ENV = Pattern.compile(
             "(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIALS?)");
-    private static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
+    static final Pattern SECRET_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
     private static final Pattern CAPABILITY = Pattern.compile("(CAP_)?[A-Z][A-Z_]{1,31}");
     private static final Pattern USER = Pattern.compile("([a-z_][a-z0-9_-]{0,31}|\\d{1,10})(:([a-z_][a-z0-9_-]{0,31}|\\d{1,10}))?");
     private static final Pattern SIGNAL = Pattern.compile("SIG[A-Z0-9+-]{2,12}");

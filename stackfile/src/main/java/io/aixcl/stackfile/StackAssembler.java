@@ -1,5 +1,7 @@
 package io.aixcl.stackfile;
 
+import io.aixcl.core.secrets.SecretPolicies;
+import io.aixcl.core.secrets.SecretPolicy;
 import io.aixcl.core.stack.Profile;
 import io.aixcl.core.stack.Role;
 import io.aixcl.core.stack.ServiceName;
@@ -54,8 +56,12 @@ final class StackAssembler {
         Located<String> defaultProfile = user.defaultProfile() != null ? user.defaultProfile()
                 : catalog.defaultProfile();
 
+        Map<String, Located<SecretPolicy>> secretPolicies = new LinkedHashMap<>(catalog.secrets());
+        secretPolicies.putAll(user.secrets());
+
         checkServices(services);
         checkCycles(services);
+        checkSecretTemplates(secretPolicies);
         Map<String, List<ServiceName>> profiles = resolveProfiles(profileDrafts, services);
         checkPorts(profiles, services);
         if (defaultProfile == null) {
@@ -77,8 +83,10 @@ final class StackAssembler {
         });
         Map<String, Profile> built = new LinkedHashMap<>();
         profiles.forEach((n, members) -> built.put(n, new Profile(n, description(profileDrafts.get(n)), members)));
-        return new LoadedStack(new StackDefinition(name, specs, built, defaultProfile.value()), runtime.value(),
-                engineApi);
+        Map<String, SecretPolicy> policies = new LinkedHashMap<>();
+        secretPolicies.forEach((n, p) -> policies.put(n, p.value()));
+        return new LoadedStack(new StackDefinition(name, specs, built, defaultProfile.value(),
+                new SecretPolicies(policies)), runtime.value(), engineApi);
     }
 
     private static String pick(Located<String> first, Located<String> second, String fallback) {
@@ -111,6 +119,39 @@ final class StackAssembler {
                             + Suggestions.didYouMean(d.service().value(), names(services)));
                 }
             }
+        }
+    }
+
+    /** A derived secret is regenerated from its sources, so they cannot, through any chain, include itself. */
+    private void checkSecretTemplates(Map<String, Located<SecretPolicy>> policies) {
+        Set<String> reported = new HashSet<>();
+        for (var e : policies.entrySet()) {
+            Deque<String> path = new ArrayDeque<>();
+            path.push(e.getKey());
+            secretCycle(e.getKey(), policies, path, reported);
+        }
+    }
+
+    private void secretCycle(String name, Map<String, Located<SecretPolicy>> policies, Deque<String> path,
+                             Set<String> reported) {
+        Located<SecretPolicy> p = policies.get(name);
+        if (p == null) {
+            return;
+        }
+        for (String source : p.value().sources()) {
+            if (path.contains(source)) {
+                List<String> cycle = new ArrayList<>(path.reversed());
+                cycle.add(source);
+                if (reported.add(String.join(",", new java.util.TreeSet<>(cycle)))) {
+                    problems.add(p.where(), "secrets." + name + ".template", source.equals(name)
+                            ? "a template cannot use its own secret" : "secret templates form a cycle: "
+                            + String.join(" -> ", cycle));
+                }
+                continue;
+            }
+            path.push(source);
+            secretCycle(source, policies, path, reported);
+            path.pop();
         }
     }
 

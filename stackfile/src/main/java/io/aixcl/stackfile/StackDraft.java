@@ -1,5 +1,6 @@
 package io.aixcl.stackfile;
 
+import io.aixcl.core.secrets.SecretPolicy;
 import io.aixcl.core.stack.ServiceName;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ record StackDraft(
         Located<String> defaultProfile,
         Map<ServiceName, ServiceDraft> services,
         Map<RuntimeEngine, ServiceDraft> runtimes,
-        Map<String, ProfileDraft> profiles) {
+        Map<String, ProfileDraft> profiles,
+        Map<String, Located<SecretPolicy>> secrets) {
 
     record Located<T>(T value, Where where) {}
 

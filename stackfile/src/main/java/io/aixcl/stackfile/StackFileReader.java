@@ -1,5 +1,6 @@
 package io.aixcl.stackfile;
 
+import io.aixcl.core.secrets.SecretPolicy;
 import io.aixcl.core.stack.ServiceName;
 import io.aixcl.stackfile.StackDraft.Located;
 import io.aixcl.stackfile.StackDraft.ProfileDraft;
@@ -16,9 +17,9 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 final class StackFileReader {
     static final int VERSION = 1;
     private static final List<String> USER_KEYS = List.of("version", "name", "runtime", "default_profile", "services",
-            "profiles");
+            "profiles", "secrets");
     private static final List<String> CATALOG_KEYS = List.of("version", "name", "runtime", "default_profile",
-            "services", "profiles", "runtimes");
+            "services", "profiles", "secrets", "runtimes");
     private static final List<String> PROFILE_KEYS = List.of("description", "extends", "services");
     static final Pattern PROFILE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -40,6 +41,7 @@ final class StackFileReader {
         Map<ServiceName, ServiceDraft> serviceDrafts = new LinkedHashMap<>();
         Map<RuntimeEngine, ServiceDraft> runtimes = new LinkedHashMap<>();
         Map<String, ProfileDraft> profiles = new LinkedHashMap<>();
+        Map<String, Located<SecretPolicy>> secrets = new LinkedHashMap<>();
         if (!top.containsKey("version")) {
             r.problem(root, "version", "missing: start the file with 'version: " + VERSION + "'");
         }
@@ -90,10 +92,11 @@ final class StackFileReader {
                     }
                 }
                 case "profiles" -> readProfiles(v, profiles);
+                case "secrets" -> secrets.putAll(new SecretPolicyReader(r).read(v));
                 default -> throw new IllegalStateException(e.key());
             }
         }
-        return new StackDraft(r.file(), name, runtime, defaultProfile, serviceDrafts, runtimes, profiles);
+        return new StackDraft(r.file(), name, runtime, defaultProfile, serviceDrafts, runtimes, profiles, secrets);
     }
 
     /** User files get a specific message for 'runtimes' rather than "unknown key". */

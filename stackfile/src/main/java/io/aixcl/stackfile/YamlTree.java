@@ -61,6 +61,10 @@ final class YamlTree {
         return new SequenceNode(Tag.SEQ, values.stream().map(v -> (Node) str(v)).toList(), FlowStyle.BLOCK);
     }
 
+    static SequenceNode seqOfMaps(List<Mapping> values) {
+        return new SequenceNode(Tag.SEQ, values.stream().map(v -> (Node) v.node()).toList(), FlowStyle.BLOCK);
+    }
+
     static ScalarNode str(String value) {
         return new ScalarNode(Tag.STR, value, ScalarStyle.DOUBLE_QUOTED);
     }

@@ -54,7 +54,8 @@ class ComposeExportTest {
                 .containsEntry("restart", "unless-stopped").containsEntry("init", true)
                 .containsEntry("stop_signal", "SIGINT").containsEntry("stop_grace_period", "30s")
                 .containsEntry("mem_limit", 2147483648L).containsEntry("pids_limit", 512).containsEntry("cpus", 2.0)
-                .containsEntry("secrets", List.of("postgres-password"))
+                .containsEntry("secrets", List.of(Map.of("source", "postgres-postgres-password",
+                        "target", "/run/secrets/postgres-password")))
                 .containsEntry("volumes", List.of("postgres-data:/var/lib/postgresql/data"))
                 .containsEntry("tmpfs", List.of("/tmp", "/var/run/postgresql"))
                 .doesNotContainKey("ports");
@@ -76,8 +77,9 @@ class ComposeExportTest {
         assertThat(map(map(compose.get("volumes")).get("models")))
                 .containsEntry("name", "aixcl-models")
                 .containsEntry("labels", Map.of("io.aixcl.managed-by", "aixcl", "io.aixcl.stack", "aixcl"));
-        assertThat(map(compose.get("secrets"))).containsEntry("postgres-password",
-                Map.of("file", SECRETS.resolve("postgres-password").toString()));
+        // One file per container: each copy is owned by its own container's user.
+        assertThat(map(compose.get("secrets"))).containsEntry("postgres-postgres-password",
+                Map.of("file", SECRETS.resolve("aixcl-postgres/postgres-password").toString()));
     }
 
     @Test

@@ -18,7 +18,8 @@ public final class Root implements Callable<Integer> {
      * that names one of them builds only that one's picocli model (see {@link #commandsFor}).
      */
     public static final List<Class<?>> COMMANDS = List.of(StackCommand.class, ServiceCommand.class,
-            ProfilesCommand.class, EngineCommand.class, DoctorCommand.class, DaemonCommand.class, Completion.class);
+            ProfilesCommand.class, EngineCommand.class, DoctorCommand.class, SecretsCommand.class, DaemonCommand.class,
+            Completion.class);
 
     /**
      * The top-level commands a run with these arguments needs: the one its first argument names, or all of them

@@ -20,8 +20,8 @@ public final class ContainerSpecs {
     private ContainerSpecs() {}
 
     /**
-     * @param secretsDir where the daemon writes secret files for this stack; each declared secret becomes a
-     *                   read-only file mount and a {@code *_FILE} variable pointing at it
+     * @param secretsDir where the daemon writes secret files; each declared secret becomes a read-only mount of
+     *                   {@link #secretFile} and a {@code *_FILE} variable pointing at it
      */
     public static ContainerSpec of(String stack, ServiceSpec s, Path secretsDir) {
         Map<String, String> env = new TreeMap<>(s.environment());
@@ -31,7 +31,7 @@ public final class ContainerSpecs {
                     v.readOnly()));
         }
         for (SecretRef secret : s.secrets()) {
-            mounts.add(new ContainerSpec.SecretFileMount(secretsDir.resolve(secret.name()).toString(),
+            mounts.add(new ContainerSpec.SecretFileMount(secretFile(secretsDir, stack, s, secret).toString(),
                     secret.containerPath()));
             env.put(secret.fileEnv(), secret.containerPath());
         }
@@ -49,6 +49,14 @@ public final class ContainerSpecs {
                 unhashed.cpus(), unhashed.memoryBytes(), unhashed.pids(), unhashed.capAdd(), unhashed.readOnlyRootfs(),
                 unhashed.user(), unhashed.restartPolicy(), unhashed.restartMaxRetries(), unhashed.init(),
                 unhashed.stopSignal(), unhashed.stopTimeout());
+    }
+
+    /**
+     * Where the daemon writes {@code secret} for one container: a folder per container, because each copy is owned
+     * by that container's user (two services sharing a password may run as different users).
+     */
+    public static Path secretFile(Path secretsDir, String stack, ServiceSpec s, SecretRef secret) {
+        return secretsDir.resolve(ContainerNames.of(stack, s.name())).resolve(secret.name());
     }
 
     /** A stable hash of everything that, when changed, requires the container to be recreated. */

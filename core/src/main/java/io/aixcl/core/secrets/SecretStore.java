@@ -6,6 +6,9 @@ import java.util.List;
 /**
  * Generated credentials, encrypted at rest. Values leave the store only through {@link #reveal} (an explicit,
  * audited act) and as files handed to containers; never in logs, audit entries, API responses or arguments.
+ *
+ * <p>How a value is made comes from the stack's {@link SecretPolicies}; the one-argument forms use the defaults
+ * (a random password) and are for callers that have no stack at hand.
  */
 public interface SecretStore {
 
@@ -13,10 +16,26 @@ public interface SecretStore {
     List<SecretInfo> list();
 
     /** Generates {@code name} when it does not exist yet; an existing secret is left as it is. */
-    SecretInfo ensure(String name);
+    default SecretInfo ensure(String name) {
+        return ensure(name, SecretPolicies.NONE);
+    }
+
+    /**
+     * Generates {@code name} by its policy when it does not exist yet (the sources of a derived secret first); an
+     * existing secret is left as it is.
+     */
+    SecretInfo ensure(String name, SecretPolicies policies);
 
     /** A new value for {@code name}; the old one is gone. */
-    SecretInfo rotate(String name);
+    default SecretInfo rotate(String name) {
+        return rotate(name, SecretPolicies.NONE).getFirst();
+    }
+
+    /**
+     * A new value for {@code name}, then new values for every stored secret derived from it. Returns what changed,
+     * {@code name} first. A derived secret cannot be rotated by itself: rotate its source.
+     */
+    List<SecretInfo> rotate(String name, SecretPolicies policies);
 
     /** The value itself, for the few places that must have it (file delivery, an explicit 'secrets show'). */
     char[] reveal(String name);

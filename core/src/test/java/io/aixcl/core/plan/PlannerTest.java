@@ -80,6 +80,6 @@ class PlannerTest {
         var spec = ContainerSpecs.of("s", s, Path.of("/run/aixcl/secrets"));
         assertThat(spec.environment()).containsEntry("POSTGRES_PASSWORD_FILE", "/run/secrets/pg-password");
         assertThat(spec.mounts()).containsExactly(new io.aixcl.core.engine.ContainerSpec.SecretFileMount(
-                "/run/aixcl/secrets/pg-password", "/run/secrets/pg-password"));
+                "/run/aixcl/secrets/s-db/pg-password", "/run/secrets/pg-password"));
     }
 }

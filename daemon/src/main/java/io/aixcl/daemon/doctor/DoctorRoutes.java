@@ -82,7 +82,8 @@ public final class DoctorRoutes {
             ports.put(s.name().value(), s.ports());
             boolean up = running.getOrDefault(s.name().value(), false);
             for (SecretRef secret : s.secrets()) {
-                files.add(file(secret.name(), paths.secretsDir().resolve(secret.name()), "r--r-----", up));
+                files.add(file(secret.name(), io.aixcl.core.plan.ContainerSpecs.secretFile(paths.secretsDir(),
+                        plan.stack(), s, secret), "r--------", up));
             }
         }
         keyFiles(paths.data(), files);

@@ -4,6 +4,7 @@ import io.aixcl.api.ApiError;
 import io.aixcl.api.ErrorCode;
 import io.aixcl.daemon.access.AccessPolicy;
 import io.aixcl.daemon.access.Peer;
+import io.aixcl.core.secrets.Redactor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,11 +44,12 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals) {
-        this(socket, router, access, refusals, ActionRecorder.NONE);
+        this(socket, router, access, refusals, ActionRecorder.NONE, new Redactor());
     }
 
+    /** {@code redactor} scrubs known secret values from every answer, error and streamed event. */
     public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals,
-                     ActionRecorder recorder) {
+                     ActionRecorder recorder, Redactor redactor) {
         this.socket = socket;
         this.sharedGroup = access.groups().stream().sorted().findFirst();
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
@@ -59,7 +61,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0);
         server.addConnector(connector);
-        server.setHandler(new Dispatcher(router, access, refusals, recorder));
+        server.setHandler(new Dispatcher(router, access, refusals, recorder, redactor));
         server.setStopTimeout(2000);
     }
 
@@ -99,13 +101,16 @@ public final class ApiServer implements AutoCloseable {
         private final AccessPolicy access;
         private final RefusalListener refusals;
         private final ActionRecorder recorder;
+        private final Redactor redactor;
 
-        Dispatcher(Router router, AccessPolicy access, RefusalListener refusals, ActionRecorder recorder) {
+        Dispatcher(Router router, AccessPolicy access, RefusalListener refusals, ActionRecorder recorder,
+                   Redactor redactor) {
             super(InvocationType.BLOCKING);
             this.router = router;
             this.access = access;
             this.refusals = refusals;
             this.recorder = recorder;
+            this.redactor = redactor;
         }
 
         @Override
@@ -115,7 +120,7 @@ public final class ApiServer implements AutoCloseable {
             if (access.decide(peer) instanceof AccessPolicy.Refused refused) {
                 refusals.refused(peer, request.getMethod(), path, refused.reason());
                 try {
-                    new Exchange(request, response, java.util.Map.of(), peer)
+                    new Exchange(request, response, java.util.Map.of(), peer, redactor)
                             .error(new ApiError(ErrorCode.UNAUTHORIZED, "access refused: " + refused.reason(), List.of()));
                     callback.succeeded();
                 } catch (Throwable t) {
@@ -126,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
             boolean[] known = {false};
             Optional<Router.Match> match = router.match(request.getMethod(), path, known);
             Exchange exchange = new Exchange(request, response, match.map(Router.Match::pathParams)
-                    .orElse(java.util.Map.of()), peer);
+                    .orElse(java.util.Map.of()), peer, redactor);
             match.filter(Router.Match::audited).ifPresent(m -> exchange.onAcknowledge(failure -> recorder.record(peer,
                     m.action(), m.pathParams().getOrDefault("name", ""), exchange.parameters(), failure)));
             try {

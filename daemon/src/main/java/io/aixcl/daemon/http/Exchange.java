@@ -5,6 +5,7 @@ import io.aixcl.api.ApiPaths;
 import io.aixcl.api.Dtos;
 import io.aixcl.api.Json;
 import io.aixcl.core.orchestrate.Cancellation;
+import io.aixcl.core.secrets.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +26,7 @@ public final class Exchange {
     private final Response response;
     private final Map<String, String> pathParams;
     private final java.util.Optional<io.aixcl.daemon.access.Peer> peer;
+    private final Redactor redactor;
     private Fields query;
     private boolean committed;
     private Object body;
@@ -69,12 +71,14 @@ public final class Exchange {
         return p;
     }
 
+    /** Every answer and streamed event is scrubbed of known secret values by {@code redactor} on its way out. */
     Exchange(Request request, Response response, Map<String, String> pathParams,
-             java.util.Optional<io.aixcl.daemon.access.Peer> peer) {
+             java.util.Optional<io.aixcl.daemon.access.Peer> peer, Redactor redactor) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
         this.peer = peer;
+        this.redactor = redactor;
     }
 
     /** The connection's peer, by its kernel credentials: the actor of whatever this request changes. */
@@ -132,7 +136,19 @@ public final class Exchange {
 
     public void json(int status, Object value) throws IOException {
         acknowledge(value instanceof ApiError e ? java.util.Optional.of(e) : java.util.Optional.empty());
-        byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
+        write(status, utf8(redactor.scrub(Json.MAPPER.writeValueAsString(value))));
+    }
+
+    /**
+     * The one answer that carries a secret value on purpose ({@code secrets show}), so it is not scrubbed. Only a
+     * route that has recorded the reveal (audit) may call this.
+     */
+    public void okRevealingSecret(Object value) throws IOException {
+        acknowledge(java.util.Optional.empty());
+        write(200, Json.MAPPER.writeValueAsBytes(value));
+    }
+
+    private void write(int status, byte[] bytes) throws IOException {
         committed = true;
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -162,20 +178,23 @@ public final class Exchange {
         committed = true;
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiPaths.NDJSON);
-        return new EventStream(Content.Sink.asOutputStream(response), this::acknowledge);
+        return new EventStream(Content.Sink.asOutputStream(response), this::acknowledge, redactor);
     }
 
     public static final class EventStream implements AutoCloseable {
         private final OutputStream out;
+        private final Redactor redactor;
         private final ReentrantLock lock = new ReentrantLock();
         private final Cancellation cancellation = new Cancellation();
         private final Thread heartbeat;
         private volatile boolean closed;
         private final java.util.function.Consumer<java.util.Optional<ApiError>> acknowledge;
 
-        EventStream(OutputStream out, java.util.function.Consumer<java.util.Optional<ApiError>> acknowledge) {
+        EventStream(OutputStream out, java.util.function.Consumer<java.util.Optional<ApiError>> acknowledge,
+                    Redactor redactor) {
             this.out = out;
             this.acknowledge = acknowledge;
+            this.redactor = redactor;
             this.heartbeat = Thread.ofVirtual().name("stream-heartbeat").start(() -> {
                 while (!closed) {
                     try {
@@ -206,7 +225,7 @@ public final class Exchange {
             }
             lock.lock();
             try {
-                out.write(Json.MAPPER.writeValueAsBytes(event));
+                out.write(utf8(redactor.scrub(Json.MAPPER.writeValueAsString(event))));
                 out.write('\n');
                 out.flush();
             } catch (IOException e) {

@@ -15,8 +15,10 @@ import io.aixcl.core.orchestrate.StackOrchestrator;
 import io.aixcl.core.orchestrate.StartPreview;
 import io.aixcl.core.plan.Planner;
 import io.aixcl.core.plan.StackPlan;
+import io.aixcl.core.secrets.SecretDelivery;
 import io.aixcl.core.stack.Profile;
 import io.aixcl.core.stack.ServiceName;
+import io.aixcl.core.stack.ServiceSpec;
 import io.aixcl.core.stack.StackDefinition;
 import io.aixcl.daemon.EngineConnector;
 import io.aixcl.daemon.http.ErrorMapping;
@@ -43,11 +45,19 @@ public final class StackRoutes {
     private final Path secretsDir;
     private final Optional<Path> configuredStackFile;
     private final String defaultProfileOverride;
+    private final SecretDelivery secrets;
     private final Planner planner = new Planner();
     private HealthMonitor monitor;
 
     public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
                        Optional<Path> configuredStackFile, String defaultProfileOverride) {
+        this(source, engines, active, secretsDir, configuredStackFile, defaultProfileOverride, SecretDelivery.NONE);
+    }
+
+    /** {@code secrets} writes the secret files a service mounts; every start path calls it first. */
+    public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
+                       Optional<Path> configuredStackFile, String defaultProfileOverride, SecretDelivery secrets) {
+        this.secrets = secrets;
         this.source = source;
         this.engines = engines;
         this.active = active;
@@ -58,14 +68,14 @@ public final class StackRoutes {
 
     public void register(Router r) {
         r.get(ApiPaths.PROFILES, this::profiles);
-        r.post(ApiPaths.STACK_PLAN, this::plan);
+        r.postRead(ApiPaths.STACK_PLAN, this::plan);
         r.post(ApiPaths.STACK_START, this::start);
         r.post(ApiPaths.STACK_STOP, this::stop);
         r.post(ApiPaths.STACK_RESTART, this::restart);
         r.post(ApiPaths.STACK_DOWN, this::down);
         r.get(ApiPaths.STACK_STATUS, this::status);
         r.get(ApiPaths.STACK_LOGS, this::stackLogs);
-        r.post(ApiPaths.STACK_EXPORT, this::export);
+        r.postRead(ApiPaths.STACK_EXPORT, this::export);
         r.post(ApiPaths.SERVICES + "/{name}/start", this::serviceStart);
         r.post(ApiPaths.SERVICES + "/{name}/stop", this::serviceStop);
         r.post(ApiPaths.SERVICES + "/{name}/restart", this::serviceRestart);
@@ -172,6 +182,7 @@ public final class StackRoutes {
         streamed(ex, (stream, cancellation) -> {
             active.set(r.plan().profile(), r.stackFile());
             try {
+                deliverSecrets(r, r.plan().services());
                 StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
                 return Map.of("profile", r.plan().profile(), "changed", !p.changesNothing());
@@ -199,6 +210,7 @@ public final class StackRoutes {
             o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
             active.set(r.plan().profile(), r.stackFile());
             try {
+                deliverSecrets(r, r.plan().services());
                 o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
             } finally {
@@ -214,6 +226,7 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.down(r.plan(), req.volumes(), e -> stream.send(EventMapping.toEvent(e)));
+            secrets.withdraw(r.plan().stack(), r.plan().services());
             return Map.of("volumesRemoved", req.volumes());
         });
     }
@@ -232,6 +245,54 @@ public final class StackRoutes {
         }
         Resolved r = resolve(req.profile(), req.stackFile(), false);
         ex.ok(new Dtos.Export(format, source.export(r.plan(), format, "bridge".equals(ex.query("network")))));
+    }
+
+    private void deliverSecrets(Resolved r, List<ServiceSpec> services) {
+        secrets.deliver(r.plan().stack(), services, r.definition().secretPolicies());
+    }
+
+    /** The declared stack, for the secret routes: the configured stack file, or {@code stackFile} when given. */
+    public StackDefinition definition(String stackFile) {
+        return source.load(stackFile(stackFile));
+    }
+
+    /**
+     * After secrets changed: hands the new files to each running service of the stack that uses one of
+     * {@code changedSecrets} and restarts it (a running container keeps the file it mounted), dependencies first.
+     * Any running consumer counts, whichever profile started it. Returns the restarted services.
+     */
+    public List<String> restartConsumers(java.util.Set<String> changedSecrets, String stackFile,
+                                         java.util.function.Consumer<Dtos.Event> events, Cancellation cancellation) {
+        StackDefinition def = source.load(stackFile(stackFile));
+        StackOrchestrator o = orchestrator();
+        List<Resolved> consumers = new ArrayList<>();
+        List<ServiceName> names = new ArrayList<>();
+        for (ServiceSpec s : def.services().values()) {
+            boolean consumer = s.secrets().stream().anyMatch(ref -> changedSecrets.contains(ref.name()));
+            if (consumer && o.container(def.name(), s.name()).filter(ContainerState::running).isPresent()) {
+                consumers.add(resolveForService(null, stackFile, s.name()));
+                names.add(s.name());
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt(i -> consumers.get(i).plan().levelOf(names.get(i))));
+        List<String> restarted = new ArrayList<>();
+        for (int i : order) {
+            Resolved r = consumers.get(i);
+            ServiceName name = names.get(i);
+            o.stopService(r.plan(), name, e -> events.accept(EventMapping.toEvent(e)));
+            try {
+                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
+                o.startService(r.plan(), name, e -> events.accept(EventMapping.toEvent(e)), cancellation);
+            } finally {
+                watch(o, r.plan());
+            }
+            restarted.add(name.value());
+        }
+        return restarted;
     }
 
     private ServiceName serviceName(Exchange ex) {
@@ -267,6 +328,7 @@ public final class StackRoutes {
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, c) -> {
             try {
+                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
                 o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
             } finally {
                 watch(o, r.plan());
@@ -294,6 +356,7 @@ public final class StackRoutes {
         streamed(ex, (stream, c) -> {
             o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
             try {
+                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
                 o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
             } finally {
                 watch(o, r.plan());
