@@ -19,6 +19,12 @@ public sealed interface StateDatabase permits StateDatabase.Sqlite, StateDatabas
 
     DataSource dataSource();
 
+    /** PostgreSQL when a JDBC URL is configured, else SQLite at {@code data/state.db}. */
+    static StateDatabase of(Optional<String> jdbcUrl, Optional<Path> passwordFile, Path dataDir) {
+        return jdbcUrl.<StateDatabase>map(url -> new Postgres(url, passwordFile))
+                .orElseGet(() -> new Sqlite(dataDir.resolve("state.db")));
+    }
+
     /** What Flyway migrates through: it manages its own transactions, on more than one connection. */
     default DataSource migrationDataSource() {
         return dataSource();

@@ -5,12 +5,13 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "aixcl", mixinStandardHelpOptions = true, versionProvider = Root.Version.class,
         description = "Your local AI stack: one CLI, one daemon, secure by default.",
         subcommands = {StackCommand.class, ServiceCommand.class, ProfilesCommand.class, EngineCommand.class,
-                DaemonCommand.class, Root.Completion.class},
+                DaemonCommand.class, TokensCommand.class, Root.Completion.class},
         footer = {"", "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 not healthy, 4 no container engine,",
                 "5 image unavailable, 6 not found, 7 conflict, 8 daemon unavailable, 130 cancelled."})
 public final class Root implements Callable<Integer> {
@@ -19,12 +20,32 @@ public final class Root implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--host", paramLabel = "https://ADDR:PORT",
+            description = "Talk to a remote daemon's TLS listener instead of the local daemon (env: AIXCL_HOST).")
+    String host;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the bearer token for --host (env: AIXCL_TOKEN_FILE, or the token in AIXCL_TOKEN).")
+    java.nio.file.Path tokenFile;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "The remote daemon's CA certificate to pin (env: AIXCL_CA; from 'aixcl tokens ca' on its host).")
+    java.nio.file.Path ca;
+
+    @Option(names = "--client-cert", paramLabel = "DIR",
+            description = "Folder with client.crt and client.key for mutual TLS (env: AIXCL_CLIENT_CERT).")
+    java.nio.file.Path clientCert;
+
     public Root(Context ctx) {
         this.ctx = ctx;
     }
 
+    /** The context, with the global remote options applied over the environment's. */
     public Context ctx() {
-        return ctx;
+        if (host == null && tokenFile == null && ca == null && clientCert == null) {
+            return ctx;
+        }
+        return ctx.withRemote(ctx.remote().overriddenBy(host, tokenFile, ca, clientCert));
     }
 
     @Override

@@ -25,15 +25,27 @@ public final class Exchange {
     private final Response response;
     private final Map<String, String> pathParams;
     private final java.util.Optional<io.aixcl.daemon.access.Peer> peer;
+    private final java.util.Optional<String> tokenId;
     private Fields query;
     private boolean committed;
 
     Exchange(Request request, Response response, Map<String, String> pathParams,
              java.util.Optional<io.aixcl.daemon.access.Peer> peer) {
+        this(request, response, pathParams, peer, java.util.Optional.empty());
+    }
+
+    Exchange(Request request, Response response, Map<String, String> pathParams,
+             java.util.Optional<io.aixcl.daemon.access.Peer> peer, java.util.Optional<String> tokenId) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
         this.peer = peer;
+        this.tokenId = tokenId;
+    }
+
+    /** Over TCP, the id of the bearer token that authenticated this request: the actor of what it changes. */
+    public java.util.Optional<String> tokenId() {
+        return tokenId;
     }
 
     /** The connection's peer, by its kernel credentials: the actor of whatever this request changes. */
