@@ -94,8 +94,8 @@ public final class Main {
                     LOG.warning("refused " + method + " " + path + " from "
                             + peer.map(Object::toString).orElse("an unknown peer") + ": " + reason);
             ApiServer server = new ApiServer(paths.socket(), router, access, refusals);
-            server.start();
-            LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
+            // The TLS listener comes up before the socket answers, so once 'aixcl daemon start --listen' returns,
+            // both listen (or the daemon has exited saying why).
             Optional<RemoteApiServer> remote = Optional.empty();
             if (listen.isPresent()) {
                 state.get(); // fail at start, not at the first request, if the state database is unusable
@@ -103,9 +103,10 @@ public final class Main {
                         new FailureThrottle(InstantSource.system()), refusals);
                 try {
                     tls.start();
-                } catch (Exception e) {
-                    server.close();
-                    throw e;
+                } catch (IOException e) {
+                    tls.close();
+                    throw new AixclException.Conflict("cannot listen on " + listen.get().address() + ": "
+                            + e.getMessage() + " (is another program using the port?)");
                 }
                 remote = Optional.of(tls);
                 if (!listen.get().address().isLoopback()) {
@@ -117,6 +118,13 @@ public final class Main {
                         + ca.certificateFile() + ", state " + state.database().describe() + ")");
             }
             Optional<RemoteApiServer> remoteServer = remote;
+            try {
+                server.start();
+            } catch (Exception e) {
+                remoteServer.ifPresent(RemoteApiServer::close);
+                throw e;
+            }
+            LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
             // Connect to the engine now, in the background, so the first command does not pay for it.
             Thread.ofVirtual().start(() -> {
                 try {

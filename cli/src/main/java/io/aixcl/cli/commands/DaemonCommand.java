@@ -63,7 +63,7 @@ public final class DaemonCommand {
         public Integer call() throws InterruptedException {
             Context c = parent.root.ctx();
             DaemonClient client = c.clientNoStart();
-            if (!client.running()) {
+            if (!client.isRemote() && !client.running()) {
                 c.out().println("aixcld is not running");
                 return ExitCodes.OK;
             }
@@ -88,7 +88,8 @@ public final class DaemonCommand {
         public Integer call() {
             Context c = parent.root.ctx();
             DaemonClient client = c.clientNoStart();
-            if (!client.running()) {
+            // A remote daemon is asked directly, so a TLS or token failure is reported as what it is.
+            if (!client.isRemote() && !client.running()) {
                 if (json.json) {
                     Printing.json(c.out(), Map.of("running", false, "socket", c.paths().socket().toString()));
                 } else {

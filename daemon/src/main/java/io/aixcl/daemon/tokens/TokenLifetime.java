@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** How long a new token lives: {@code 30d}, {@code 12h}, {@code 90m}; at most ten years. */
+/** How long a new token lives: {@code 30d}, {@code 12h}, {@code 90m}, {@code 45s}; at most ten years. */
 public final class TokenLifetime {
-    private static final Pattern FORM = Pattern.compile("(\\d{1,6})([dhm])");
+    private static final Pattern FORM = Pattern.compile("(\\d{1,6})([dhms])");
     private static final Duration MAX = Duration.ofDays(3650);
 
     private TokenLifetime() {}
@@ -16,13 +16,14 @@ public final class TokenLifetime {
         Matcher m = FORM.matcher(text == null ? "" : text.strip());
         if (!m.matches()) {
             throw new AixclException.InvalidInput("invalid expiry '" + text + "': expected a number and a unit, "
-                    + "d (days), h (hours) or m (minutes), e.g. 30d");
+                    + "d (days), h (hours), m (minutes) or s (seconds), e.g. 30d");
         }
         long n = Long.parseLong(m.group(1));
         Duration d = switch (m.group(2)) {
             case "d" -> Duration.ofDays(n);
             case "h" -> Duration.ofHours(n);
-            default -> Duration.ofMinutes(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
         };
         if (d.isZero() || d.compareTo(MAX) > 0) {
             throw new AixclException.InvalidInput("invalid expiry '" + text + "': expected more than zero and at "
