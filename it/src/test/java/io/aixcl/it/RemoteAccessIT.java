@@ -184,13 +184,12 @@ class RemoteAccessIT {
             out.flush();
             answer = readUntilClosed(s.getInputStream());
         }
-        // Jetty's TLS layer does not speak HTTP to a client that skipped the handshake: the connection is closed
-        // with at most a TLS alert record (content type 21), never an HTTP response, let alone the API's.
-        String text = new String(answer, StandardCharsets.ISO_8859_1);
-        assertThat(text).doesNotContain("HTTP/1.").doesNotContain("pid");
-        if (answer.length > 0) {
-            assertThat(answer[0]).as("a TLS alert record").isEqualTo((byte) 21);
-        }
+        // Jetty's TLS layer does not speak HTTP to a client that skipped the handshake: it answers with one fatal
+        // TLS alert record (type 21, TLS 1.2 record version, 2 bytes: level 2 = fatal) and closes the connection.
+        assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.").doesNotContain("pid");
+        assertThat(answer).hasSize(7);
+        assertThat(answer[0]).as("record type: alert").isEqualTo((byte) 21);
+        assertThat(answer[5]).as("alert level: fatal").isEqualTo((byte) 2);
     }
 
     private static byte[] readUntilClosed(InputStream in) throws IOException {
