@@ -7,6 +7,10 @@ package io.aixcl.api;
 public enum ErrorCode {
     INVALID_INPUT(400),
     UNAUTHORIZED(403),
+    /** No credentials, or credentials that do not hold (bad, expired or revoked token). */
+    UNAUTHENTICATED(401),
+    /** Too many failed attempts from this client: wait (Retry-After) and try again. */
+    THROTTLED(429),
     NOT_FOUND(404),
     CONFLICT(409),
     UNHEALTHY(424),

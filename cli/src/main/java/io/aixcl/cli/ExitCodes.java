@@ -21,7 +21,7 @@ public final class ExitCodes {
     public static int of(ErrorCode code) {
         return switch (code) {
             case INVALID_INPUT -> INVALID_INPUT;
-            case UNAUTHORIZED -> UNAUTHORIZED;
+            case UNAUTHORIZED, UNAUTHENTICATED, THROTTLED -> UNAUTHORIZED;
             case NOT_FOUND -> NOT_FOUND;
             case CONFLICT -> CONFLICT;
             case UNHEALTHY -> NOT_HEALTHY;

@@ -23,7 +23,8 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env,
                           boolean tty) {
         AixclPaths paths = AixclPaths.fromEnvironment(env, uid());
-        CommandLine cli = commandLine(new Context(out, err, paths, tty), Root.commandsFor(args));
+        CommandLine cli = commandLine(new Context(out, err, paths, tty,
+                io.aixcl.cli.commands.RemoteOptions.fromEnvironment(env)), Root.commandsFor(args));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);

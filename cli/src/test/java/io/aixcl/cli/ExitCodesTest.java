@@ -32,6 +32,8 @@ class ExitCodesTest {
         Map<ErrorCode, Integer> expected = new EnumMap<>(ErrorCode.class);
         expected.put(ErrorCode.INVALID_INPUT, 2);
         expected.put(ErrorCode.UNAUTHORIZED, ExitCodes.UNAUTHORIZED);
+        expected.put(ErrorCode.UNAUTHENTICATED, ExitCodes.UNAUTHORIZED);
+        expected.put(ErrorCode.THROTTLED, ExitCodes.UNAUTHORIZED);
         expected.put(ErrorCode.NOT_FOUND, 6);
         expected.put(ErrorCode.CONFLICT, 7);
         expected.put(ErrorCode.UNHEALTHY, 3);

@@ -14,7 +14,14 @@ import io.aixcl.audit.AuditStore;
 import io.aixcl.audit.AuditStoreConfig;
 import io.aixcl.daemon.audit.RequestAudit;
 import io.aixcl.daemon.http.ApiServer;
+import io.aixcl.daemon.http.RouteDispatch;
 import io.aixcl.daemon.http.Router;
+import io.aixcl.daemon.remote.FailureThrottle;
+import io.aixcl.daemon.remote.ListenPlan;
+import io.aixcl.daemon.remote.LocalCa;
+import io.aixcl.daemon.remote.RemoteApiServer;
+import io.aixcl.daemon.tokens.TokenRoutes;
+import io.aixcl.daemon.tokens.TokenService;
 import io.aixcl.daemon.stack.ActiveProfile;
 import io.aixcl.daemon.stack.StackRoutes;
 import io.aixcl.engine.docker.DockerApiEngine;
@@ -26,11 +33,15 @@ import io.aixcl.secrets.EngineMode;
 import io.aixcl.secrets.FileSecretDelivery;
 import io.aixcl.secrets.KeySource;
 import io.aixcl.stackfile.Settings;
+import io.aixcl.state.LazyStateStore;
+import io.aixcl.state.StateDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -47,10 +58,13 @@ public final class Main {
         HostEnvironment host = HostEnvironment.current();
         AixclPaths paths = AixclPaths.fromEnvironment(host.env(), host.uid());
         try {
-            System.exit(run(paths, host, java.util.Arrays.asList(args).contains("--audit-override")));
+            System.exit(run(paths, host, List.of(args)));
         } catch (AixclException.Conflict e) {
             System.err.println("aixcld: " + e.getMessage());
             System.exit(7);
+        } catch (AixclException.InvalidInput e) {
+            System.err.println("aixcld: " + e.getMessage());
+            System.exit(2);
         } catch (Exception e) {
             System.err.println("aixcld: cannot start: " + e.getMessage());
             LOG.log(Level.SEVERE, "cannot start", e);
@@ -61,7 +75,12 @@ public final class Main {
     /** Exit code of a daemon that will not run on an audit log that fails verification. */
     static final int AUDIT_REFUSED = 10;
 
-    static int run(AixclPaths paths, HostEnvironment host, boolean auditOverride) throws Exception {
+    static int run(AixclPaths paths, HostEnvironment host) throws Exception {
+        return run(paths, host, List.of());
+    }
+
+    static int run(AixclPaths paths, HostEnvironment host, List<String> args) throws Exception {
+        boolean auditOverride = args.contains("--audit-override");
         privateDirectory(paths.runtime());
         Files.createDirectories(paths.config());
         Files.createDirectories(paths.data());
@@ -88,6 +107,8 @@ public final class Main {
             audit.daemon("daemon.start", java.util.Map.of("pid", Long.toString(ProcessHandle.current().pid()),
                     "version", Version.current(), "trimmedBytes", Long.toString(opened.trimmedBytes()),
                     "overridden", Boolean.toString(opened.overridden())));
+            // Checked before anything starts: a listener that may not run must stop the daemon, not be skipped.
+            Optional<ListenPlan> listen = ListenPlan.resolve(args, settings.listen());
             Optional<Path> stackFile = Optional.of(settings.stackFile());
             privateDirectory(paths.secretsDir());
             EncryptedSecretStore secretStore = EncryptedSecretStore.open(paths.data().resolve("secrets"),
@@ -111,14 +132,53 @@ public final class Main {
             stacks.register(router);
             new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty()).register(router);
             new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
+            LazyStateStore state = new LazyStateStore(StateDatabase.of(settings.state().jdbcUrl(),
+                    settings.state().passwordFile(), paths.data()));
+            TokenService tokens = new TokenService(() -> state.get().tokens(), InstantSource.system());
+            Path tlsDir = paths.data().resolve("tls");
+            LocalCa ca = new LocalCa(tlsDir);
+            new TokenRoutes(tokens, ca).register(router);
             AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
                     Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
-            ApiServer server = new ApiServer(paths.socket(), router, access, (peer, method, path, reason) -> {
+            // One hook for refusals on every listener (Unix socket and TLS), so they are recorded alike.
+            ApiServer.RefusalListener refusals = (peer, method, path, reason) -> {
                 LOG.warning("refused " + method + " " + path + " from "
                         + peer.map(Object::toString).orElse("an unknown peer") + ": " + reason);
                 audit.refused(peer, method, path, reason);
-            }, audit, redactor);
-            server.start();
+            };
+            // One dispatch for every listener: routing, the audit entry before each acknowledgement, scrubbing.
+            RouteDispatch dispatch = new RouteDispatch(router, audit, redactor);
+            ApiServer server = new ApiServer(paths.socket(), dispatch, access, refusals);
+            // The TLS listener comes up before the socket answers, so once 'aixcl daemon start --listen' returns,
+            // both listen (or the daemon has exited saying why).
+            Optional<RemoteApiServer> remote = Optional.empty();
+            if (listen.isPresent()) {
+                state.get(); // fail at start, not at the first request, if the state database is unusable
+                RemoteApiServer tls = new RemoteApiServer(listen.get(), ca, tlsDir, dispatch, tokens,
+                        new FailureThrottle(InstantSource.system()), refusals);
+                try {
+                    tls.start();
+                } catch (IOException e) {
+                    tls.close();
+                    throw new AixclException.Conflict("cannot listen on " + listen.get().address() + ": "
+                            + e.getMessage() + " (is another program using the port?)");
+                }
+                remote = Optional.of(tls);
+                if (!listen.get().address().isLoopback()) {
+                    LOG.warning("the TLS listener on " + listen.get().address() + " is reachable from other machines "
+                            + "(allow_remote); every request needs a token");
+                }
+                LOG.info("aixcld listening on https://" + listen.get().address() + " (TLS, bearer tokens"
+                        + (listen.get().needClientAuth() ? ", client certificates required" : "") + "; CA "
+                        + ca.certificateFile() + ", state " + state.database().describe() + ")");
+            }
+            Optional<RemoteApiServer> remoteServer = remote;
+            try {
+                server.start();
+            } catch (Exception e) {
+                remoteServer.ifPresent(RemoteApiServer::close);
+                throw e;
+            }
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
             // Connect to the engine now, in the background, so the first command does not pay for it.
             Thread.ofVirtual().start(() -> {
@@ -131,10 +191,14 @@ public final class Main {
             });
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
+                remoteServer.ifPresent(RemoteApiServer::close);
                 shutdown(server, stacks, engines, audit, auditStore);
+                state.close();
             }, "shutdown"));
             stopped.await();
+            remoteServer.ifPresent(RemoteApiServer::close);
             shutdown(server, stacks, engines, audit, auditStore);
+            state.close();
             LOG.info("aixcld stopped");
             return 0;
         }

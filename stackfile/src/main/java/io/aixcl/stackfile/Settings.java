@@ -24,15 +24,41 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * access:                      # who else may use the daemon's socket (its own user always may)
  *   users: [alice]
  *   groups: [aixcl]            # the socket is then shared with the first group (0660)
+ * state:                       # the daemon's state database (default: SQLite in the data folder)
+ *   jdbc_url: jdbc:postgresql://127.0.0.1:5432/aixcl?user=aixcl
+ *   password_file: /etc/aixcl/state-password     # never in the URL
+ * listen:                      # optional TCP listener, TLS only, bearer tokens
+ *   address: 127.0.0.1:8443
+ *   allow_remote: false        # a non-loopback address needs this
+ *   need_client_auth: false    # true: mutual TLS with client certificates from the local CA
  * </pre>
  */
 public record Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket,
-                       Path stackFile, List<String> accessUsers, List<String> accessGroups) {
+                       Path stackFile, List<String> accessUsers, List<String> accessGroups, State state,
+                       Listen listen) {
+
+    /** {@code state:}: a PostgreSQL JDBC URL and the file holding its password; neither means SQLite. */
+    public record State(Optional<String> jdbcUrl, Optional<Path> passwordFile) {
+        public static final State SQLITE = new State(Optional.empty(), Optional.empty());
+    }
+
+    /** {@code listen:}: the TCP listener, off without an address. */
+    public record Listen(Optional<ListenAddress> address, boolean allowRemote, boolean needClientAuth) {
+        public static final Listen OFF = new Listen(Optional.empty(), false, false);
+    }
+
+    public Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket, Path stackFile,
+                    List<String> accessUsers, List<String> accessGroups) {
+        this(stackName, defaultProfile, engineSocket, stackFile, accessUsers, accessGroups, State.SQLITE, Listen.OFF);
+    }
+
     public static final String FILE_NAME = "settings.yaml";
     public static final String DEFAULT_STACK_FILE = "stack.yaml";
 
     private static final List<String> KEYS = List.of("version", "stack_name", "default_profile", "stack_file",
-            "engine", "access");
+            "engine", "access", "state", "listen");
+    private static final List<String> STATE_KEYS = List.of("jdbc_url", "password_file");
+    private static final List<String> LISTEN_KEYS = List.of("address", "allow_remote", "need_client_auth");
     private static final List<String> ENGINE_KEYS = List.of("socket");
     private static final List<String> ACCESS_KEYS = List.of("users", "groups");
     private static final java.util.regex.Pattern ACCOUNT = java.util.regex.Pattern.compile("[a-z_][a-z0-9_.-]{0,31}\\$?");
@@ -44,11 +70,13 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         Objects.requireNonNull(stackFile, "stackFile is null");
         accessUsers = List.copyOf(accessUsers);
         accessGroups = List.copyOf(accessGroups);
+        Objects.requireNonNull(state, "state is null");
+        Objects.requireNonNull(listen, "listen is null");
     }
 
     public static Settings defaults(Path configDir) {
         return new Settings(StackAssembler.DEFAULT_STACK_NAME, Optional.empty(), Optional.empty(),
-                configDir.resolve(DEFAULT_STACK_FILE), List.of(), List.of());
+                configDir.resolve(DEFAULT_STACK_FILE), List.of(), List.of(), State.SQLITE, Listen.OFF);
     }
 
     /** Reads {@code settingsFile}; a file that does not exist means all defaults. */
@@ -82,6 +110,8 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         Path stackFile = d.stackFile();
         List<String> users = List.of();
         List<String> groups = List.of();
+        State state = State.SQLITE;
+        Listen listen = Listen.OFF;
         Map<String, YamlReader.Entry> top = r.mapping(root, "", KEYS);
         for (YamlReader.Entry e : top.values()) {
             Node v = e.value();
@@ -123,11 +153,73 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
                         groups = accounts(r, access.get("groups").value(), "access.groups");
                     }
                 }
+                case "state" -> state = state(r, v, configDir);
+                case "listen" -> listen = listen(r, v);
                 default -> throw new IllegalStateException(e.key());
             }
         }
         problems.throwIfAny();
-        return new Settings(stackName, defaultProfile, socket, stackFile, users, groups);
+        return new Settings(stackName, defaultProfile, socket, stackFile, users, groups, state, listen);
+    }
+
+    private static State state(YamlReader r, Node v, Path configDir) {
+        Map<String, YamlReader.Entry> m = r.mapping(v, "state", STATE_KEYS);
+        if (m == null) {
+            return State.SQLITE;
+        }
+        Optional<String> url = Optional.empty();
+        if (m.containsKey("jdbc_url")) {
+            Node n = m.get("jdbc_url").value();
+            String s = r.string(n, "state.jdbc_url");
+            if (s != null && !s.startsWith("jdbc:postgresql://")) {
+                r.problem(n, "state.jdbc_url", "expected a PostgreSQL JDBC URL (jdbc:postgresql://HOST:PORT/DATABASE"
+                        + "?user=NAME); without one the state lives in SQLite in the data folder");
+            } else if (s != null && s.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+                // Not quoted back: the value holds a password.
+                r.problem(n, "state.jdbc_url", "the URL must not carry a password: put it in a file and name the "
+                        + "file as state.password_file");
+            } else {
+                url = Optional.ofNullable(s);
+            }
+        }
+        Optional<Path> passwordFile = Optional.empty();
+        if (m.containsKey("password_file")) {
+            passwordFile = Optional.ofNullable(path(r, m.get("password_file").value(), "state.password_file",
+                    configDir));
+            if (passwordFile.isPresent() && url.isEmpty() && !m.containsKey("jdbc_url")) {
+                r.problem(m.get("password_file").value(), "state.password_file",
+                        "a password file needs state.jdbc_url (SQLite has no password)");
+            }
+        }
+        return new State(url, passwordFile);
+    }
+
+    private static Listen listen(YamlReader r, Node v) {
+        Map<String, YamlReader.Entry> m = r.mapping(v, "listen", LISTEN_KEYS);
+        if (m == null) {
+            return Listen.OFF;
+        }
+        Optional<ListenAddress> address = Optional.empty();
+        if (m.containsKey("address")) {
+            Node n = m.get("address").value();
+            String s = r.string(n, "listen.address");
+            if (s != null) {
+                StringBuilder why = new StringBuilder();
+                address = ListenAddress.parse(s, why);
+                if (address.isEmpty()) {
+                    r.problem(n, "listen.address", "invalid address " + YamlReader.quote(s) + ": " + why);
+                }
+            }
+        }
+        boolean allowRemote = m.containsKey("allow_remote")
+                && Boolean.TRUE.equals(r.bool(m.get("allow_remote").value(), "listen.allow_remote"));
+        boolean needClientAuth = m.containsKey("need_client_auth")
+                && Boolean.TRUE.equals(r.bool(m.get("need_client_auth").value(), "listen.need_client_auth"));
+        if (address.isPresent() && !address.get().isLoopback() && !allowRemote) {
+            r.problem(m.get("address").value(), "listen.address", address.get() + " is reachable from other "
+                    + "machines: set listen.allow_remote: true to mean it, or listen on 127.0.0.1");
+        }
+        return new Listen(address, allowRemote, needClientAuth);
     }
 
     private static List<String> accounts(YamlReader r, Node v, String field) {

@@ -85,7 +85,7 @@ class SettingsTest {
     void unknownKeysAreSuggestedWithPosition() {
         assertThat(problems("stack_nmae: x\nengine:\n  sock: /run/x.sock\n")).containsExactly(
                 "settings.yaml:1:1: stack_nmae: unknown key (did you mean 'stack_name'?); expected one of: version, "
-                        + "stack_name, default_profile, stack_file, engine, access",
+                        + "stack_name, default_profile, stack_file, engine, access, state, listen",
                 "settings.yaml:3:3: engine.sock: unknown key (did you mean 'socket'?); expected one of: socket");
     }
 
@@ -119,5 +119,76 @@ class SettingsTest {
     void syntaxErrorsAndNonMappingsAreProblems() {
         assertThat(problems("stack_name: [\n")).singleElement().asString().contains("YAML syntax error");
         assertThat(problems("- a\n")).singleElement().asString().contains("expected a mapping at the top level");
+    }
+
+    @Test
+    void stateAndListenAreMapped() {
+        Settings s = Settings.parse("settings.yaml", """
+                state:
+                  jdbc_url: jdbc:postgresql://db.internal:5432/aixcl?user=aixcl
+                  password_file: state-password
+                listen:
+                  address: 10.0.0.5:8443
+                  allow_remote: true
+                  need_client_auth: true
+                """, CONFIG);
+        assertThat(s.state()).isEqualTo(new Settings.State(
+                Optional.of("jdbc:postgresql://db.internal:5432/aixcl?user=aixcl"),
+                Optional.of(CONFIG.resolve("state-password"))));
+        assertThat(s.listen()).isEqualTo(new Settings.Listen(Optional.of(new ListenAddress("10.0.0.5", 8443)), true,
+                true));
+    }
+
+    @Test
+    void withoutStateOrListenTheStateIsSqliteAndNoTcpListenerRuns() {
+        Settings s = Settings.parse("settings.yaml", "stack_name: lab\n", CONFIG);
+        assertThat(s.state()).isEqualTo(Settings.State.SQLITE);
+        assertThat(s.listen()).isEqualTo(Settings.Listen.OFF);
+    }
+
+    @Test
+    void aPasswordInTheJdbcUrlIsRefusedWithoutEchoingIt() {
+        assertThat(problems("""
+                state:
+                  jdbc_url: jdbc:postgresql://db/aixcl?user=a&password=hunter2
+                """)).singleElement().asString()
+                .startsWith("settings.yaml:2:13: state.jdbc_url: the URL must not carry a password")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void badStateAndListenValuesAreReportedWithTheirPositions() {
+        assertThat(problems("""
+                state:
+                  jdbc_url: jdbc:mysql://db/aixcl
+                listen:
+                  address: 127.0.0.1:99999
+                  need_client_auth: yes
+                """)).containsExactly(
+                "settings.yaml:2:13: state.jdbc_url: expected a PostgreSQL JDBC URL "
+                        + "(jdbc:postgresql://HOST:PORT/DATABASE?user=NAME); without one the state lives in SQLite in "
+                        + "the data folder",
+                "settings.yaml:4:12: listen.address: invalid address '127.0.0.1:99999': port '99999' is not a number "
+                        + "from 1 to 65535",
+                "settings.yaml:5:21: listen.need_client_auth: expected true or false, found 'yes'");
+    }
+
+    @Test
+    void aNonLoopbackListenAddressNeedsAllowRemote() {
+        assertThat(problems("listen:\n  address: 0.0.0.0:8443\n")).singleElement().asString()
+                .isEqualTo("settings.yaml:2:12: listen.address: 0.0.0.0:8443 is reachable from other machines: set "
+                        + "listen.allow_remote: true to mean it, or listen on 127.0.0.1");
+    }
+
+    @Test
+    void listenAddressesAreIpLiteralsOrLocalhost() {
+        assertThat(ListenAddress.of("[::1]:8443").isLoopback()).isTrue();
+        assertThat(ListenAddress.of("localhost:1").isLoopback()).isTrue();
+        assertThat(ListenAddress.of("192.168.1.4:8443").isLoopback()).isFalse();
+        assertThat(ListenAddress.of("[::1]:8443")).hasToString("[::1]:8443");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ListenAddress.of("example.com:8443"))
+                .hasMessageContaining("expected an IP address or 'localhost'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ListenAddress.of("8443"))
+                .hasMessageContaining("expected ADDRESS:PORT");
     }
 }

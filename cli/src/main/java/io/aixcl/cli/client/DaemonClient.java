@@ -22,11 +22,28 @@ public final class DaemonClient {
     private final AixclPaths paths;
     private final boolean autoStart;
     private final Consumer<String> notice;
+    /** Present: a remote daemon over TLS; absent: the local daemon's Unix socket. */
+    private final java.util.Optional<Transport> remote;
 
     public DaemonClient(AixclPaths paths, boolean autoStart, Consumer<String> notice) {
+        this(paths, autoStart, notice, java.util.Optional.empty());
+    }
+
+    private DaemonClient(AixclPaths paths, boolean autoStart, Consumer<String> notice,
+                         java.util.Optional<Transport> remote) {
         this.paths = paths;
         this.autoStart = autoStart;
         this.notice = notice;
+        this.remote = remote;
+    }
+
+    /** A client of a remote daemon, which it never starts. */
+    public static DaemonClient remote(AixclPaths paths, Transport transport) {
+        return new DaemonClient(paths, false, msg -> { }, java.util.Optional.of(transport));
+    }
+
+    public boolean isRemote() {
+        return remote.isPresent();
     }
 
     public AixclPaths paths() {
@@ -45,13 +62,13 @@ public final class DaemonClient {
     }
 
     public boolean running() {
-        return answers(paths.socket());
+        return remote.map(Transport::answers).orElseGet(() -> answers(paths.socket()));
     }
 
     /** Makes sure a daemon answers, starting one if allowed. */
     public void ensureRunning() {
-        if (running()) {
-            return;
+        if (remote.isPresent() || running()) {
+            return; // a remote daemon is not ours to start: a failed request says it is unreachable
         }
         if (!autoStart) {
             throw new CliException(ExitCodes.DAEMON_UNAVAILABLE, "aixcld is not running; start it with 'aixcl daemon start'");
@@ -65,7 +82,7 @@ public final class DaemonClient {
     }
 
     public <T> T get(String path, TypeReference<T> type) {
-        try (UnixHttp.Response r = open("GET", path, null)) {
+        try (Transport.Reply r = open("GET", path, null)) {
             return Json.MAPPER.readValue(r.body(), type);
         } catch (IOException e) {
             throw broken(e);
@@ -77,7 +94,7 @@ public final class DaemonClient {
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type) {
-        try (UnixHttp.Response r = open(method, path, body)) {
+        try (Transport.Reply r = open(method, path, body)) {
             return Json.MAPPER.readValue(r.body(), type);
         } catch (IOException e) {
             throw broken(e);
@@ -89,7 +106,7 @@ public final class DaemonClient {
      * event, or throws the final error as a CliException.
      */
     public Dtos.Event stream(String method, String path, Object body, Consumer<Dtos.Event> onEvent) {
-        try (UnixHttp.Response r = open(method, path, body);
+        try (Transport.Reply r = open(method, path, body);
              BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             Dtos.Event last = null;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -116,7 +133,7 @@ public final class DaemonClient {
 
     /** Reads a GET stream (logs) to its end; the daemon ends it when the logs end or the client goes away. */
     public void streamLogs(String path, Consumer<Dtos.Event> onEvent) {
-        try (UnixHttp.Response r = open("GET", path, null);
+        try (Transport.Reply r = open("GET", path, null);
              BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.isBlank()) {
@@ -135,16 +152,25 @@ public final class DaemonClient {
         }
     }
 
-    private UnixHttp.Response open(String method, String path, Object body) throws IOException {
+    private Transport.Reply open(String method, String path, Object body) throws IOException {
         ensureRunning();
         byte[] bytes = body == null ? null : Json.MAPPER.writeValueAsBytes(body);
-        UnixHttp.Response r;
+        Transport.Reply r;
+        if (remote.isPresent()) {
+            r = remote.get().send(method, path, bytes);
+            return checked(r);
+        }
         try {
-            r = UnixHttp.send(paths.socket(), method, path, bytes);
+            UnixHttp.Response u = UnixHttp.send(paths.socket(), method, path, bytes);
+            r = new Transport.Reply(u.status(), u.body(), u::close);
         } catch (java.net.SocketException | java.nio.file.NoSuchFileException e) {
             throw new CliException(ExitCodes.DAEMON_UNAVAILABLE, "cannot reach aixcld at " + paths.socket() + ": "
                     + e.getMessage());
         }
+        return checked(r);
+    }
+
+    private static Transport.Reply checked(Transport.Reply r) throws IOException {
         if (r.status() >= 400) {
             try (r) {
                 ApiError error = Json.MAPPER.readValue(r.body(), ApiError.class);
@@ -158,6 +184,7 @@ public final class DaemonClient {
 
     private CliException broken(IOException e) {
         return new CliException(ExitCodes.DAEMON_UNAVAILABLE, "lost the connection to aixcld: " + e.getMessage()
-                + " (see " + paths.daemonLog() + ")");
+                + " (see " + (remote.isPresent() ? "the daemon log on " + remote.get().where() : paths.daemonLog())
+                + ")");
     }
 }

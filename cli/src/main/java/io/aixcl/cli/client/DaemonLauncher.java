@@ -25,6 +25,11 @@ public final class DaemonLauncher {
     }
 
     public long launch() {
+        return launch(List.of());
+    }
+
+    /** With {@code daemonArgs} passed to aixcld (e.g. {@code --listen ADDR:PORT}). */
+    public long launch(List<String> daemonArgs) {
         Path jar = daemonJar();
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -34,6 +39,7 @@ public final class DaemonLauncher {
         // A small, steady footprint: the daemon idles most of its life.
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:MaxMetaspaceSize=96m",
                 "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+        cmd.addAll(daemonArgs);
         try {
             Path out = paths.daemonLog().resolveSibling("aixcld.out");
             Files.createDirectories(out.getParent());

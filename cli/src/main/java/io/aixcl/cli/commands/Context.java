@@ -5,13 +5,27 @@ import io.aixcl.cli.client.DaemonClient;
 import java.io.PrintStream;
 
 /** What every command gets: where to print, and the daemon. Built once per run by {@code Main}. */
-public record Context(PrintStream out, PrintStream err, AixclPaths paths, boolean tty) {
+public record Context(PrintStream out, PrintStream err, AixclPaths paths, boolean tty, RemoteOptions remote) {
+
+    public Context(PrintStream out, PrintStream err, AixclPaths paths, boolean tty) {
+        this(out, err, paths, tty, RemoteOptions.LOCAL);
+    }
+
+    public Context withRemote(RemoteOptions remote) {
+        return new Context(out, err, paths, tty, remote);
+    }
 
     public DaemonClient client() {
+        if (remote.host().isPresent()) {
+            return DaemonClient.remote(paths, remote.connect(paths));
+        }
         return new DaemonClient(paths, true, msg -> err.println("aixcl: " + msg));
     }
 
     public DaemonClient clientNoStart() {
+        if (remote.host().isPresent()) {
+            return DaemonClient.remote(paths, remote.connect(paths));
+        }
         return new DaemonClient(paths, false, msg -> { });
     }
 }

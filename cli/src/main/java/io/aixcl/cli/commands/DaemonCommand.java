@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "daemon", description = "Control aixcld, the daemon every command talks to.",
@@ -20,6 +21,16 @@ public final class DaemonCommand {
     static final class Start implements Callable<Integer> {
         @ParentCommand DaemonCommand parent;
 
+        @Option(names = "--listen", paramLabel = "ADDR:PORT",
+                description = "Also serve the API over TLS on ADDR:PORT, with bearer tokens (see 'aixcl tokens').")
+        String listen;
+
+        @Option(names = "--allow-remote", description = "Allow a --listen address that other machines can reach.")
+        boolean allowRemote;
+
+        @Option(names = "--need-client-auth", description = "Require client certificates from the local CA on --listen.")
+        boolean needClientAuth;
+
         @Override
         public Integer call() {
             Context c = parent.root.ctx();
@@ -28,7 +39,17 @@ public final class DaemonCommand {
                 c.out().println("aixcld is already running (socket " + c.paths().socket() + ")");
                 return ExitCodes.OK;
             }
-            long pid = new DaemonLauncher(c.paths()).launch();
+            java.util.List<String> args = new java.util.ArrayList<>();
+            if (listen != null) {
+                args.addAll(java.util.List.of("--listen", listen));
+            }
+            if (allowRemote) {
+                args.add("--allow-remote");
+            }
+            if (needClientAuth) {
+                args.add("--need-client-auth");
+            }
+            long pid = new DaemonLauncher(c.paths()).launch(args);
             c.out().println("aixcld started (pid " + pid + ", socket " + c.paths().socket() + ")");
             return ExitCodes.OK;
         }
@@ -42,7 +63,7 @@ public final class DaemonCommand {
         public Integer call() throws InterruptedException {
             Context c = parent.root.ctx();
             DaemonClient client = c.clientNoStart();
-            if (!client.running()) {
+            if (!client.isRemote() && !client.running()) {
                 c.out().println("aixcld is not running");
                 return ExitCodes.OK;
             }
@@ -67,7 +88,8 @@ public final class DaemonCommand {
         public Integer call() {
             Context c = parent.root.ctx();
             DaemonClient client = c.clientNoStart();
-            if (!client.running()) {
+            // A remote daemon is asked directly, so a TLS or token failure is reported as what it is.
+            if (!client.isRemote() && !client.running()) {
                 if (json.json) {
                     Printing.json(c.out(), Map.of("running", false, "socket", c.paths().socket().toString()));
                 } else {

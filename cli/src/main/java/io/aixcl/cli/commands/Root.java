@@ -6,6 +6,7 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "aixcl", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Root.Version.class,
@@ -18,8 +19,8 @@ public final class Root implements Callable<Integer> {
      * that names one of them builds only that one's picocli model (see {@link #commandsFor}).
      */
     public static final List<Class<?>> COMMANDS = List.of(StackCommand.class, ServiceCommand.class,
-            ProfilesCommand.class, EngineCommand.class, DoctorCommand.class, SecretsCommand.class, DaemonCommand.class,
-            Completion.class);
+            ProfilesCommand.class, EngineCommand.class, DoctorCommand.class, SecretsCommand.class, TokensCommand.class,
+            DaemonCommand.class, Completion.class);
 
     /**
      * The top-level commands a run with these arguments needs: the one its first argument names, or all of them
@@ -44,12 +45,32 @@ public final class Root implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--host", paramLabel = "https://ADDR:PORT",
+            description = "Talk to a remote daemon's TLS listener instead of the local daemon (env: AIXCL_HOST).")
+    String host;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding the bearer token for --host (env: AIXCL_TOKEN_FILE, or the token in AIXCL_TOKEN).")
+    java.nio.file.Path tokenFile;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "The remote daemon's CA certificate to pin (env: AIXCL_CA; from 'aixcl tokens ca' on its host).")
+    java.nio.file.Path ca;
+
+    @Option(names = "--client-cert", paramLabel = "DIR",
+            description = "Folder with client.crt and client.key for mutual TLS (env: AIXCL_CLIENT_CERT).")
+    java.nio.file.Path clientCert;
+
     public Root(Context ctx) {
         this.ctx = ctx;
     }
 
+    /** The context, with the global remote options applied over the environment's. */
     public Context ctx() {
-        return ctx;
+        if (host == null && tokenFile == null && ca == null && clientCert == null) {
+            return ctx;
+        }
+        return ctx.withRemote(ctx.remote().overriddenBy(host, tokenFile, ca, clientCert));
     }
 
     @Override

@@ -30,11 +30,13 @@ public final class RequestAudit implements ApiServer.ActionRecorder, ApiServer.R
     }
 
     @Override
-    public void record(Optional<Peer> peer, String action, String target, Map<String, String> parameters,
-                       Optional<ApiError> failure) {
+    public void record(Optional<Peer> peer, Optional<String> tokenId, String action, String target,
+                       Map<String, String> parameters, Optional<ApiError> failure) {
         AuditEvent.Outcome outcome = failure.map(f -> f.code() == ErrorCode.UNAUTHORIZED
                 ? AuditEvent.Outcome.REFUSED : AuditEvent.Outcome.FAILED).orElse(AuditEvent.Outcome.SUCCEEDED);
-        append(new AuditEvent(clock.instant(), actor(peer), action, target, redact(parameters), outcome,
+        AuditEvent.Actor actor = tokenId.map(id -> new AuditEvent.Actor(AuditEvent.Actor.Kind.TOKEN, id))
+                .orElseGet(() -> actor(peer));
+        append(new AuditEvent(clock.instant(), actor, action, target, redact(parameters), outcome,
                 failure.map(f -> f.code().name()).orElse("")));
     }
 

@@ -37,10 +37,11 @@ public final class ApiServer implements AutoCloseable {
 
     /** Records a state-changing request before it is acknowledged; throws when it cannot. */
     public interface ActionRecorder {
-        ActionRecorder NONE = (peer, action, target, parameters, failure) -> { };
+        ActionRecorder NONE = (peer, tokenId, action, target, parameters, failure) -> { };
 
-        void record(Optional<Peer> peer, String action, String target, java.util.Map<String, String> parameters,
-                    Optional<ApiError> failure);
+        /** {@code tokenId} is set for requests that came over TCP with a bearer token. */
+        void record(Optional<Peer> peer, Optional<String> tokenId, String action, String target,
+                    java.util.Map<String, String> parameters, Optional<ApiError> failure);
     }
 
     public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals) {
@@ -50,6 +51,11 @@ public final class ApiServer implements AutoCloseable {
     /** {@code redactor} scrubs known secret values from every answer, error and streamed event. */
     public ApiServer(Path socket, Router router, AccessPolicy access, RefusalListener refusals,
                      ActionRecorder recorder, Redactor redactor) {
+        this(socket, new RouteDispatch(router, recorder, redactor), access, refusals);
+    }
+
+    /** {@code dispatch} routes, audits and scrubs; the Unix socket only decides who may come in. */
+    public ApiServer(Path socket, RouteDispatch dispatch, AccessPolicy access, RefusalListener refusals) {
         this.socket = socket;
         this.sharedGroup = access.groups().stream().sorted().findFirst();
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
@@ -61,7 +67,7 @@ public final class ApiServer implements AutoCloseable {
         connector.setUnixDomainPath(socket);
         connector.setIdleTimeout(0);
         server.addConnector(connector);
-        server.setHandler(new Dispatcher(router, access, refusals, recorder, redactor));
+        server.setHandler(new Dispatcher(dispatch, access, refusals));
         server.setStopTimeout(2000);
     }
 
@@ -97,72 +103,31 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private static final class Dispatcher extends Handler.Abstract {
-        private final Router router;
+        private final RouteDispatch dispatch;
         private final AccessPolicy access;
         private final RefusalListener refusals;
-        private final ActionRecorder recorder;
-        private final Redactor redactor;
 
-        Dispatcher(Router router, AccessPolicy access, RefusalListener refusals, ActionRecorder recorder,
-                   Redactor redactor) {
+        Dispatcher(RouteDispatch dispatch, AccessPolicy access, RefusalListener refusals) {
             super(InvocationType.BLOCKING);
-            this.router = router;
+            this.dispatch = dispatch;
             this.access = access;
             this.refusals = refusals;
-            this.recorder = recorder;
-            this.redactor = redactor;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            String path = Request.getPathInContext(request);
             Optional<Peer> peer = Peer.of(request.getConnectionMetaData().getConnection().getEndPoint().getTransport());
             if (access.decide(peer) instanceof AccessPolicy.Refused refused) {
-                refusals.refused(peer, request.getMethod(), path, refused.reason());
                 try {
-                    new Exchange(request, response, java.util.Map.of(), peer, redactor)
-                            .error(new ApiError(ErrorCode.UNAUTHORIZED, "access refused: " + refused.reason(), List.of()));
-                    callback.succeeded();
-                } catch (Throwable t) {
-                    callback.failed(t);
+                    refusals.refused(peer, request.getMethod(), Request.getPathInContext(request), refused.reason());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot record a refusal", e);
                 }
+                dispatch.refuse(request, response, callback, new ApiError(ErrorCode.UNAUTHORIZED,
+                        "access refused: " + refused.reason(), List.of()), java.util.Map.of());
                 return true;
             }
-            boolean[] known = {false};
-            Optional<Router.Match> match = router.match(request.getMethod(), path, known);
-            Exchange exchange = new Exchange(request, response, match.map(Router.Match::pathParams)
-                    .orElse(java.util.Map.of()), peer, redactor);
-            match.filter(Router.Match::audited).ifPresent(m -> exchange.onAcknowledge(failure -> recorder.record(peer,
-                    m.action(), m.pathParams().getOrDefault("name", ""), exchange.parameters(), failure)));
-            try {
-                if (match.isEmpty()) {
-                    exchange.error(known[0]
-                            ? new ApiError(ErrorCode.INVALID_INPUT, "method " + request.getMethod()
-                                    + " not allowed on " + path, List.of())
-                            : new ApiError(ErrorCode.NOT_FOUND, "no such API route: " + path, List.of()));
-                } else {
-                    match.get().route().handle(exchange);
-                }
-                callback.succeeded();
-            } catch (Throwable t) {
-                ApiError error = ErrorMapping.toApiError(t);
-                try {
-                    if (!exchange.committed()) {
-                        exchange.error(error);
-                    }
-                    callback.succeeded();
-                } catch (Throwable t2) {
-                    // Recording the failure itself failed (the audit log): answer with that instead.
-                    try {
-                        if (!exchange.committed()) {
-                            exchange.error(ErrorMapping.toApiError(t2));
-                        }
-                        callback.succeeded();
-                    } catch (Throwable t3) {
-                        callback.failed(t3);
-                    }
-                }
-            }
+            dispatch.serve(request, response, callback, peer, Optional.empty());
             return true;
         }
     }

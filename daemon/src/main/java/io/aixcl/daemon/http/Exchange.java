@@ -27,6 +27,7 @@ public final class Exchange {
     private final Map<String, String> pathParams;
     private final java.util.Optional<io.aixcl.daemon.access.Peer> peer;
     private final Redactor redactor;
+    private final java.util.Optional<String> tokenId;
     private Fields query;
     private boolean committed;
     private Object body;
@@ -74,11 +75,23 @@ public final class Exchange {
     /** Every answer and streamed event is scrubbed of known secret values by {@code redactor} on its way out. */
     Exchange(Request request, Response response, Map<String, String> pathParams,
              java.util.Optional<io.aixcl.daemon.access.Peer> peer, Redactor redactor) {
+        this(request, response, pathParams, peer, redactor, java.util.Optional.empty());
+    }
+
+    Exchange(Request request, Response response, Map<String, String> pathParams,
+             java.util.Optional<io.aixcl.daemon.access.Peer> peer, Redactor redactor,
+             java.util.Optional<String> tokenId) {
         this.request = request;
         this.response = response;
         this.pathParams = pathParams;
         this.peer = peer;
         this.redactor = redactor;
+        this.tokenId = tokenId;
+    }
+
+    /** Over TCP, the id of the bearer token that authenticated this request: the actor of what it changes. */
+    public java.util.Optional<String> tokenId() {
+        return tokenId;
     }
 
     /** The connection's peer, by its kernel credentials: the actor of whatever this request changes. */
