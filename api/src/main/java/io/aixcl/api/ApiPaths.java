@@ -6,6 +6,10 @@ public final class ApiPaths {
     public static final String DAEMON_STOP = "/v1/daemon/stop";
     public static final String ENGINE = "/v1/engine";
     public static final String DOCTOR = "/v1/doctor";
+    public static final String AUDIT_ENTRIES = "/v1/audit/entries";
+    public static final String AUDIT_CHECKPOINT = "/v1/audit/checkpoint";
+    public static final String AUDIT_PROOF = "/v1/audit/proof";
+    public static final String AUDIT_CONSISTENCY = "/v1/audit/consistency";
     public static final String PROFILES = "/v1/profiles";
     public static final String STACK_PLAN = "/v1/stack/plan";
     public static final String STACK_START = "/v1/stack/start";

@@ -55,6 +55,17 @@ public final class Dtos {
     /** The answer of an explicit, audited {@code secrets show}: the only response that carries a secret value. */
     public record SecretValue(String name, String value) {}
 
+    /** One audit log entry as the API shows it: the recorded facts, with its position and leaf hash. */
+    public record AuditEntry(long index, String leafHash, String time, String actor, String action, String target,
+                             Map<String, String> parameters, String outcome, String detail) {}
+
+    /**
+     * An inclusion proof of one entry in the tree of a signed checkpoint, or a consistency proof from an older size
+     * to it: the client checks both itself, against the checkpoint it verifies with the key it trusts.
+     */
+    public record AuditProof(long index, long fromSize, long treeSize, String leafHash, List<String> path,
+                             String checkpoint) {}
+
     public record LogLine(String service, String stream, String time, String text) {}
 
     /**

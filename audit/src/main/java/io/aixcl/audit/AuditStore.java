@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AuditStore implements AuditLog {
 
     static final String KEY_FILE = "checkpoint.key";
-    static final String PUBLIC_KEY_FILE = "checkpoint.pub";
+    public static final String PUBLIC_KEY_FILE = "checkpoint.pub";
 
     /** What happened while opening: the verification, a trimmed torn tail, an override. */
     public record OpenReport(Verification verification, long trimmedBytes, boolean overridden) {}

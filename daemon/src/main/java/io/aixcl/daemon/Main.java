@@ -132,6 +132,7 @@ public final class Main {
             stacks.register(router);
             new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty()).register(router);
             new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
+            new io.aixcl.daemon.audit.AuditRoutes(auditStore).register(router);
             LazyStateStore state = new LazyStateStore(StateDatabase.of(settings.state().jdbcUrl(),
                     settings.state().passwordFile(), paths.data()));
             TokenService tokens = new TokenService(() -> state.get().tokens(), InstantSource.system());

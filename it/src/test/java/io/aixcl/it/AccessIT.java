@@ -38,5 +38,9 @@ class AccessIT {
         Path log = owner.home.resolve("data/logs/aixcld.log");
         assertThat(Files.readString(log)).contains("refused GET /v1/profiles from user root");
         assertThat(owner.run("profiles").exit()).as("the owner still gets in").isZero();
+        Aixcl.Run audit = owner.run("audit", "tail", "--json");
+        assertThat(audit.exit()).as(audit.toString()).isZero();
+        assertThat(audit.out()).contains("\"action\" : \"access.refused\"").contains("\"actor\" : \"uid:root\"")
+                .contains("\"target\" : \"GET /v1/profiles\"").contains("\"outcome\" : \"refused\"");
     }
 }

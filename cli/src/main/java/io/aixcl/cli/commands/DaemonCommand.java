@@ -31,6 +31,10 @@ public final class DaemonCommand {
         @Option(names = "--need-client-auth", description = "Require client certificates from the local CA on --listen.")
         boolean needClientAuth;
 
+        @Option(names = "--audit-override", description = "Run even though the audit log does not match its witnessed "
+                + "checkpoint (the override itself is recorded). Look first: aixcl audit verify.")
+        boolean auditOverride;
+
         @Override
         public Integer call() {
             Context c = parent.root.ctx();
@@ -48,6 +52,9 @@ public final class DaemonCommand {
             }
             if (needClientAuth) {
                 args.add("--need-client-auth");
+            }
+            if (auditOverride) {
+                args.add("--audit-override");
             }
             long pid = new DaemonLauncher(c.paths()).launch(args);
             c.out().println("aixcld started (pid " + pid + ", socket " + c.paths().socket() + ")");
