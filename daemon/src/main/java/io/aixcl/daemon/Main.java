@@ -130,7 +130,8 @@ public final class Main {
                     new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
                     settings.defaultProfile().orElse(null), secretFiles);
             stacks.register(router);
-            new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty()).register(router);
+            new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty(),
+                    () -> Optional.of(auditStatus(auditStore))).register(router);
             new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
             new io.aixcl.daemon.audit.AuditRoutes(auditStore).register(router);
             LazyStateStore state = new LazyStateStore(StateDatabase.of(settings.state().jdbcUrl(),
@@ -221,6 +222,18 @@ public final class Main {
         } catch (AixclException e) {
             LOG.warning(e.getMessage());
         }
+    }
+
+    private static io.aixcl.core.doctor.Facts.AuditStatus auditStatus(AuditStore store) {
+        var report = store.openReport();
+        boolean ok = report.verification() instanceof io.aixcl.audit.Verification.Valid;
+        String detail = switch (report.verification()) {
+            case io.aixcl.audit.Verification.Valid v -> "verified at start: " + v.size() + " entries, "
+                    + v.witnessedSize() + " covered by the witnessed checkpoint; " + store.size() + " now";
+            case io.aixcl.audit.Verification.Invalid i -> "INVALID at entry " + i.firstBadIndex() + ": " + i.reason();
+        };
+        return new io.aixcl.core.doctor.Facts.AuditStatus(ok, detail, report.trimmedBytes(), report.overridden(),
+                store.checkpointProblem());
     }
 
     private static volatile boolean shutDown;

@@ -27,6 +27,7 @@ public final class Doctor {
         listeners(facts, findings);
         files(facts, findings);
         containers(facts, findings);
+        facts.audit().ifPresent(a -> audit(a, findings));
         return findings;
     }
 
@@ -126,6 +127,24 @@ public final class Doctor {
             out.add(Finding.ok("containers", facts.containers().size() + " containers",
                     "none privileged, none with the engine socket"));
         }
+    }
+
+    private static void audit(Facts.AuditStatus a, List<Finding> out) {
+        if (!a.verified()) {
+            out.add(Finding.fail("audit", "audit log", a.detail(), "inspect it: aixcl audit verify"));
+        } else {
+            out.add(Finding.ok("audit", "audit log", a.detail()));
+        }
+        if (a.overridden()) {
+            out.add(Finding.warn("audit", "audit log", "the daemon was started with --audit-override: the log did not "
+                    + "match its witnessed checkpoint", "find out why: aixcl audit verify, aixcl audit tail"));
+        }
+        if (a.trimmedBytes() > 0) {
+            out.add(Finding.warn("audit", "audit log", a.trimmedBytes() + " bytes of a torn last record were trimmed at"
+                    + " start (a crash mid-write)", "nothing to do unless crashes repeat"));
+        }
+        a.checkpointProblem().ifPresent(p -> out.add(Finding.fail("audit", "checkpoints", "checkpoints cannot be "
+                + "written: " + p, "check the disk and the config folder's permissions")));
     }
 
     /** Whether {@code actual} grants anything {@code max} does not (type character ignored). */

@@ -14,7 +14,8 @@ public record Facts(
         List<ContainerSecurity> containers,
         Map<String, List<Integer>> declaredPorts,
         List<Listener> listeners,
-        List<FileFact> files) {
+        List<FileFact> files,
+        Optional<AuditStatus> audit) {
 
     public Facts {
         containers = List.copyOf(containers);
@@ -22,6 +23,10 @@ public record Facts(
         listeners = List.copyOf(listeners);
         files = List.copyOf(files);
     }
+
+    /** How the audit log stood when the daemon opened it, and whether its checkpoints still get written. */
+    public record AuditStatus(boolean verified, String detail, long trimmedBytes, boolean overridden,
+                              Optional<String> checkpointProblem) {}
 
     /** A listening TCP socket on this host. */
     public record Listener(String address, int port, boolean loopback) {}

@@ -23,7 +23,7 @@ class DoctorTest {
 
     private static Facts facts(List<ContainerSecurity> containers, List<Listener> listeners, List<FileFact> files) {
         return new Facts(Optional.of(ROOTLESS), "", "s", containers, Map.of("postgres", List.of(5432)), listeners,
-                files);
+                files, Optional.empty());
     }
 
     private static List<Finding> fails(List<Finding> findings) {
@@ -83,9 +83,24 @@ class DoctorTest {
     void aRootfulEngineIsAWarningNotAFailure() {
         var rootful = new EngineInfo("Podman", "4.3.1", "1.41", false, "/s", "x", false, List.of());
         var findings = new Doctor().examine(new Facts(Optional.of(rootful), "", "s", List.of(), Map.of(), List.of(),
-                List.of()));
+                List.of(), Optional.empty()));
         assertThat(findings).filteredOn(f -> f.check().equals("engine")).singleElement()
                 .extracting(Finding::severity).isEqualTo(Finding.Severity.WARN);
         assertThat(Doctor.healthy(findings)).isTrue();
+    }
+
+    @Test
+    void aBrokenOrOverriddenAuditLogIsReported() {
+        var broken = new Facts.AuditStatus(false, "INVALID at entry 7: hash chain broken", 0, false, Optional.empty());
+        var overridden = new Facts.AuditStatus(true, "1200 entries, verified", 13, true,
+                Optional.of("No space left on device"));
+        var f1 = new Doctor().examine(new Facts(Optional.of(ROOTLESS), "", "s", List.of(), Map.of(), List.of(),
+                List.of(), Optional.of(broken)));
+        assertThat(fails(f1)).extracting(Finding::message).containsExactly("INVALID at entry 7: hash chain broken");
+        var f2 = new Doctor().examine(new Facts(Optional.of(ROOTLESS), "", "s", List.of(), Map.of(), List.of(),
+                List.of(), Optional.of(overridden)));
+        assertThat(f2).filteredOn(f -> f.check().equals("audit")).extracting(Finding::severity)
+                .containsExactly(Finding.Severity.OK, Finding.Severity.WARN, Finding.Severity.WARN,
+                        Finding.Severity.FAIL);
     }
 }

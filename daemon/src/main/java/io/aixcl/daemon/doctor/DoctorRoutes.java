@@ -37,8 +37,11 @@ public final class DoctorRoutes {
     private final Supplier<StackPlan> activePlan;
     private final String socketMaxMode;
 
+    private final Supplier<Optional<Facts.AuditStatus>> audit;
+
     public DoctorRoutes(AixclPaths paths, EngineConnector engines, Supplier<StackPlan> activePlan,
-                        boolean socketSharedWithGroup) {
+                        boolean socketSharedWithGroup, Supplier<Optional<Facts.AuditStatus>> audit) {
+        this.audit = audit;
         this.paths = paths;
         this.engines = engines;
         this.activePlan = activePlan;
@@ -88,7 +91,7 @@ public final class DoctorRoutes {
         }
         keyFiles(paths.data(), files);
         keyFiles(paths.config(), files);
-        return new Facts(info, problem, plan.stack(), containers, ports, ListeningSockets.read(), files);
+        return new Facts(info, problem, plan.stack(), containers, ports, ListeningSockets.read(), files, audit.get());
     }
 
     /** Private keys anywhere in aixcl's folders must be readable by their owner only. */
