@@ -142,6 +142,8 @@ final class BlobDownloads implements AutoCloseable {
                 RangedDownload.Outcome outcome = d.run();
                 blobs.publish(layout.partialData(job.key()), outcome.digest());
                 BlobStore.deleteQuietly(layout.partialRecord(job.key()));
+                // Deleted while held: a process waiting on the old file notices and locks afresh (FileLocks).
+                BlobStore.deleteQuietly(layout.partialLock(job.key()));
                 result.complete(outcome);
             } catch (Throwable t) {
                 result.completeExceptionally(t);
