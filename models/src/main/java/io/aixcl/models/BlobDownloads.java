@@ -124,7 +124,9 @@ final class BlobDownloads implements AutoCloseable {
         }
 
         void run() {
-            try (FileLocks.Held lock = FileLocks.acquire(layout.partialLock(job.key()))) {
+            FileLocks.Held lock = null;
+            try {
+                lock = FileLocks.acquire(layout.partialLock(job.key()));
                 if (job.expected().isPresent() && blobs.contains(job.expected().get(), job.size())) {
                     // Another process published it while we waited for the lock.
                     blobs.touch(job.expected().get());
@@ -148,6 +150,9 @@ final class BlobDownloads implements AutoCloseable {
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             } finally {
+                if (lock != null) {
+                    lock.close();
+                }
                 inflight.remove(job.key(), this);
             }
         }

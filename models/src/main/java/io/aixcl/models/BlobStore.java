@@ -93,21 +93,8 @@ final class BlobStore {
     /** Copies a local file in, hashing as it goes; fails (nothing stored) when {@code expected} does not match. */
     Digest importFile(Path source, Optional<Digest> expected, long maxBytes) {
         Path tmp = temp("import");
-        try (InputStream in = Files.newInputStream(source);
-             var out = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            MessageDigest md = Hashing.sha256();
-            byte[] buf = new byte[1 << 20];
-            long total = 0;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                total += n;
-                if (total > maxBytes) {
-                    throw new AixclException.InvalidInput("model file " + source + " is larger than the limit of " + maxBytes + " bytes");
-                }
-                md.update(buf, 0, n);
-                out.write(buf, 0, n);
-            }
-            out.close();
-            Digest actual = Digest.ofBytes(md.digest());
+        try {
+            Digest actual = copyHashing(source, tmp, maxBytes);
             if (expected.isPresent() && !expected.get().equals(actual)) {
                 throw new AixclException.Failed("digest mismatch for " + source + ": expected " + expected.get()
                         + ", got " + actual + "; nothing was stored", null);
@@ -120,6 +107,24 @@ final class BlobStore {
             throw new UncheckedIOException("cannot import " + source + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(tmp);
+        }
+    }
+
+    private static Digest copyHashing(Path source, Path target, long maxBytes) throws IOException {
+        try (InputStream in = Files.newInputStream(source);
+             var out = Files.newOutputStream(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            MessageDigest md = Hashing.sha256();
+            byte[] buf = new byte[1 << 20];
+            long total = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > maxBytes) {
+                    throw new AixclException.InvalidInput("model file " + source + " is larger than the limit of " + maxBytes + " bytes");
+                }
+                md.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+            return Digest.ofBytes(md.digest());
         }
     }
 

@@ -58,6 +58,16 @@ final class FileLocks {
         }
     }
 
+    /** Runs {@code action} holding the lock. */
+    static <T> T withLock(Path lockFile, java.util.function.Supplier<T> action) {
+        Held held = acquire(lockFile);
+        try {
+            return action.get();
+        } finally {
+            held.close();
+        }
+    }
+
     /** Blocks until the lock is held; interruptible ({@code Cancelled}). */
     static Held acquire(Path lockFile) {
         Path key = lockFile.toAbsolutePath().normalize();

@@ -95,48 +95,52 @@ public final class LocalModelStore implements ModelStore {
 
     @Override
     public void remove(ModelName name) {
-        try (var lock = FileLocks.acquire(layout.storeLock())) {
+        FileLocks.withLock(layout.storeLock(), () -> {
             if (!manifests.delete(name)) {
                 throw new AixclException.NotFound("model " + name.display() + " is not in the store");
             }
-        }
+            return null;
+        });
     }
 
     @Override
     public GcReport gc(GcOptions options) {
-        try (var lock = FileLocks.acquire(layout.storeLock())) {
-            Set<Digest> referenced = new HashSet<>();
-            for (ModelName name : manifests.names()) {
-                try {
-                    manifests.read(name).ifPresent(s -> s.manifest().blobs().forEach(b -> referenced.add(b.digest())));
-                } catch (RuntimeException e) {
-                    // Deleting blobs on a guess could destroy a model: refuse until the manifest is fixed or removed.
-                    throw new AixclException.Failed("gc stopped: the manifest of " + name.display() + " cannot be read ("
-                            + e.getMessage() + "); remove that model first", e);
-                }
+        Objects.requireNonNull(options, "options is null");
+        return FileLocks.withLock(layout.storeLock(), () -> gcLocked(options));
+    }
+
+    private GcReport gcLocked(GcOptions options) {
+        Set<Digest> referenced = new HashSet<>();
+        for (ModelName name : manifests.names()) {
+            try {
+                manifests.read(name).ifPresent(s -> s.manifest().blobs().forEach(b -> referenced.add(b.digest())));
+            } catch (RuntimeException e) {
+                // Deleting blobs on a guess could destroy a model: refuse until the manifest is fixed or removed.
+                throw new AixclException.Failed("gc stopped: the manifest of " + name.display() + " cannot be read ("
+                        + e.getMessage() + "); remove that model first", e);
             }
-            Instant now = Instant.now();
-            Instant graceCutoff = now.minus(settings.blobGracePeriod());
-            List<Digest> removed = new ArrayList<>();
-            List<Digest> kept = new ArrayList<>();
-            long freed = 0;
-            for (Digest d : blobs.list()) {
-                if (referenced.contains(d)) {
-                    continue;
-                }
-                if (blobs.modified(d).isAfter(graceCutoff)) {
-                    kept.add(d); // a pull may be about to publish a manifest naming it
-                    continue;
-                }
-                long size = blobs.size(d).orElse(0L);
-                if (options.dryRun() || blobs.delete(d)) {
-                    removed.add(d);
-                    freed += size;
-                }
-            }
-            List<String> partials = gcPartials(now.minus(options.partialsOlderThan()), options.dryRun());
-            return new GcReport(removed, freed, partials, kept);
         }
+        Instant now = Instant.now();
+        Instant graceCutoff = now.minus(settings.blobGracePeriod());
+        List<Digest> removed = new ArrayList<>();
+        List<Digest> kept = new ArrayList<>();
+        long freed = 0;
+        for (Digest d : blobs.list()) {
+            if (referenced.contains(d)) {
+                continue;
+            }
+            if (blobs.modified(d).isAfter(graceCutoff)) {
+                kept.add(d); // a pull may be about to publish a manifest naming it
+                continue;
+            }
+            long size = blobs.size(d).orElse(0L);
+            if (options.dryRun() || blobs.delete(d)) {
+                removed.add(d);
+                freed += size;
+            }
+        }
+        List<String> partials = gcPartials(now.minus(options.partialsOlderThan()), options.dryRun());
+        return new GcReport(removed, freed, partials, kept);
     }
 
     /** Removes partial downloads nobody holds and nobody touched since {@code cutoff}; returns their keys. */

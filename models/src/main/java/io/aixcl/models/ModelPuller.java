@@ -247,14 +247,11 @@ final class ModelPuller {
     }
 
     private void dropIfUnreferenced(Digest digest) {
-        try (var lock = FileLocks.acquire(layout.storeLock())) {
-            for (var stored : manifests.list()) {
-                if (stored.manifest().blobs().stream().anyMatch(b -> b.digest().equals(digest))) {
-                    return;
-                }
-            }
-            blobs.delete(digest);
-        }
+        FileLocks.withLock(layout.storeLock(), () -> {
+            boolean used = manifests.list().stream()
+                    .anyMatch(stored -> stored.manifest().blobs().stream().anyMatch(b -> b.digest().equals(digest)));
+            return used || blobs.delete(digest);
+        });
     }
 
     /** A config blob like the one Ollama writes for a GGUF import, so the store stays readable by Ollama. */
@@ -284,7 +281,7 @@ final class ModelPuller {
     }
 
     private void publish(ModelName name, Manifest manifest) {
-        try (var lock = FileLocks.acquire(layout.storeLock())) {
+        FileLocks.withLock(layout.storeLock(), () -> {
             for (Manifest.Layer b : manifest.blobs()) {
                 if (!blobs.contains(b.digest(), b.size())) {
                     throw new AixclException.Conflict("blob " + b.digest() + " of " + name.display()
@@ -292,6 +289,7 @@ final class ModelPuller {
                 }
             }
             manifests.write(name, manifest);
-        }
+            return null;
+        });
     }
 }

@@ -31,7 +31,7 @@ final class TestRegistry {
         layers.put(MediaTypes.MODEL, gguf);
         layers.put("application/vnd.ollama.image.template", "{{ .Prompt }}".getBytes(StandardCharsets.UTF_8));
         layers.put("application/vnd.ollama.image.params", "{\"stop\":[\"</s>\"]}".getBytes(StandardCharsets.UTF_8));
-        byte[] config = "{\"model_format\":\"gguf\",\"model_family\":\"llama\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] config = ("{\"model_format\":\"gguf\",\"model_family\":\"llama\",\"model\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
 
         Map<String, Digest> digests = new LinkedHashMap<>();
         Map<Digest, byte[]> blobs = new LinkedHashMap<>();
