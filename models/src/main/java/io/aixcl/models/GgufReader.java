@@ -199,13 +199,15 @@ public final class GgufReader {
         }
         in.require(count * elementSize, count + " elements of array '" + key + "'");
         if (elementType == 8) {
+            // Tokenizers hold 100k+ strings: describe the element once, not per string.
+            String element = "a string of array '" + key + "'";
             for (long i = 0; i < count; i++) {
-                long len = in.u64("the length of string " + i + " of array '" + key + "'");
+                long len = in.u64(element);
                 if (len < 0 || len > MAX_STRING_BYTES) {
                     throw new InvalidModelFile("string " + i + " of array '" + key + "' claims an absurd length "
                             + Long.toUnsignedString(len), in.position() - 8);
                 }
-                in.skip(len, "string " + i + " of array '" + key + "'");
+                in.skip(len, element);
             }
         } else {
             in.skip(count * elementSize, "array '" + key + "'");
