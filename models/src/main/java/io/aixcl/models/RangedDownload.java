@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -58,8 +60,8 @@ final class RangedDownload {
     private final Listener listener;
 
     private final Set<SafeHttp.Response> open = ConcurrentHashMap.newKeySet();
-    private final List<Future<?>> workers = new ArrayList<>();
     private volatile boolean cancelled;
+    private volatile Round round = new Round();
     private volatile ChunkLedger ledger;
     private volatile DigestingSink sink;
     private FileChannel channel;
@@ -76,12 +78,24 @@ final class RangedDownload {
         this.listener = listener;
     }
 
+    /**
+     * One set of workers. Workers are stopped by closing their connections and signalling, never by interrupting:
+     * an interrupt during a write would close the shared FileChannel, and with it the final progress checkpoint.
+     */
+    private static final class Round {
+        volatile boolean stop;
+        final CountDownLatch signal = new CountDownLatch(1);
+
+        void stop() {
+            stop = true;
+            signal.countDown();
+        }
+    }
+
     /** Stops every connection; the partial data and its record stay for a later resume. */
     void cancel() {
         cancelled = true;
-        synchronized (workers) {
-            workers.forEach(f -> f.cancel(true));
-        }
+        round.stop();
         open.forEach(SafeHttp.Response::close);
     }
 
@@ -141,20 +155,21 @@ final class RangedDownload {
             }
         }
         int n = Math.min(settings.connectionsPerBlob(), pending.size());
+        Round current = new Round();
+        round = current;
+        if (cancelled) {
+            current.stop();
+        }
         ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor();
         try {
             List<Future<?>> mine = new ArrayList<>();
-            synchronized (workers) {
-                workers.clear();
-                for (int i = 0; i < n; i++) {
-                    mine.add(exec.submit(() -> {
-                        for (Integer c; (c = pending.poll()) != null; ) {
-                            fetchChunk(c);
-                        }
-                        return null;
-                    }));
-                }
-                workers.addAll(mine);
+            for (int i = 0; i < n; i++) {
+                mine.add(exec.submit(() -> {
+                    for (Integer c; (c = pending.poll()) != null; ) {
+                        fetchChunk(c, current);
+                    }
+                    return null;
+                }));
             }
             RuntimeException failure = null;
             for (Future<?> f : mine) {
@@ -164,7 +179,8 @@ final class RangedDownload {
                     if (failure == null) {
                         failure = e.getCause() instanceof RuntimeException re ? re
                                 : new AixclException.Failed("download of " + source.label() + " failed: " + e.getCause(), e.getCause());
-                        cancelOthers(mine);
+                        current.stop(); // the others end at their next read or backoff
+                        open.forEach(SafeHttp.Response::close);
                     }
                 } catch (java.util.concurrent.CancellationException e) {
                     if (failure == null) {
@@ -183,19 +199,14 @@ final class RangedDownload {
                 throw failure;
             }
         } finally {
-            exec.shutdownNow();
+            exec.shutdown(); // every worker has ended: nothing to interrupt
         }
     }
 
-    private void cancelOthers(List<Future<?>> futures) {
-        futures.forEach(f -> f.cancel(true));
-        open.forEach(SafeHttp.Response::close);
-    }
-
-    private void fetchChunk(int c) {
+    private void fetchChunk(int c, Round current) {
         int failures = 0;
         while (!ledger.chunkDone(c)) {
-            if (cancelled || Thread.currentThread().isInterrupted()) {
+            if (cancelled || current.stop) {
                 throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
             }
             long before = ledger.written(c);
@@ -215,8 +226,11 @@ final class RangedDownload {
                 Duration delay = settings.retry().delay(failures);
                 listener.retrying(failures, delay, e.getMessage());
                 try {
-                    Thread.sleep(delay);
+                    if (current.signal.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
+                        throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                    }
                 } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
                     throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
                 }
             }
@@ -312,7 +326,7 @@ final class RangedDownload {
                     if (watch.stalled()) {
                         throw stalled(pos - from);
                     }
-                    if (cancelled) {
+                    if (cancelled || round.stop) {
                         throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
                     }
                     throw new Retryable("connection lost after " + (pos - from) + " bytes: " + describe(e));
@@ -338,7 +352,7 @@ final class RangedDownload {
             if (watch.stalled()) {
                 throw stalled(pos - from);
             }
-            if (cancelled) {
+            if (cancelled || round.stop) {
                 throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
             }
         }
