@@ -1,0 +1,16 @@
+package io.aixcl.models;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+final class Hashing {
+    private Hashing() {}
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

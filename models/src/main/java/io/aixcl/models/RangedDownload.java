@@ -1,0 +1,454 @@
+package io.aixcl.models;
+
+import io.aixcl.core.AixclException;
+import io.aixcl.core.models.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Downloads one blob into {@code blobs/partial/<key>}: chunks fetched in parallel with HTTP Range requests, each
+ * connection retried with backoff and aborted when it stalls, the sha256 computed as bytes land, and progress
+ * recorded on disk so a later run (after a failure, a cancel or a killed process) resumes where the data ends.
+ * It never publishes: the caller moves the verified file into place.
+ */
+final class RangedDownload {
+
+    interface Listener {
+        void started(long size, long resumedFrom);
+
+        /** Bytes written; negative when a restart from zero discards what was there. */
+        void transferred(long delta);
+
+        void retrying(int attempt, Duration delay, String reason);
+    }
+
+    record Source(URI uri, Optional<Digest> expected, long size, boolean allowInsecureHttp, String label) {}
+
+    record Outcome(Digest digest, long size, long resumedFrom) {}
+
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final long CHECKPOINT_NANOS = 1_000_000_000L;
+
+    private final SafeHttp http;
+    private final StallWatchdog watchdog;
+    private final ModelStoreSettings settings;
+    private final Path data;
+    private final Path recordFile;
+    private final Source source;
+    private final Listener listener;
+
+    private final Set<SafeHttp.Response> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean cancelled;
+    private volatile Round round = new Round();
+    private volatile ChunkLedger ledger;
+    private volatile DigestingSink sink;
+    private FileChannel channel;
+    private long lastCheckpoint;
+
+    RangedDownload(SafeHttp http, StallWatchdog watchdog, ModelStoreSettings settings, Path data, Path recordFile,
+                   Source source, Listener listener) {
+        this.http = http;
+        this.watchdog = watchdog;
+        this.settings = settings;
+        this.data = data;
+        this.recordFile = recordFile;
+        this.source = source;
+        this.listener = listener;
+    }
+
+    /**
+     * One set of workers. Workers are stopped by closing their connections and signalling, never by interrupting:
+     * an interrupt during a write would close the shared FileChannel, and with it the final progress checkpoint.
+     */
+    private static final class Round {
+        volatile boolean stop;
+        final CountDownLatch signal = new CountDownLatch(1);
+
+        void stop() {
+            stop = true;
+            signal.countDown();
+        }
+    }
+
+    /** Stops every connection; the partial data and its record stay for a later resume. */
+    void cancel() {
+        cancelled = true;
+        round.stop();
+        open.forEach(SafeHttp.Response::close);
+    }
+
+    Outcome run() {
+        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            channel = ch;
+            boolean done = false;
+            try {
+                Outcome outcome = download(ch);
+                done = true;
+                return outcome;
+            } finally {
+                if (!done && ledger != null && Files.exists(data)) {
+                    checkpoint(true); // the channel is still open here: record what a resume can keep
+                }
+                channel = null;
+            }
+        } catch (IOException e) {
+            throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Outcome download(FileChannel ch) throws IOException {
+        ledger = loadOrFresh(ch);
+        sink = new DigestingSink(ch, ledger);
+        long resumed = ledger.totalWritten();
+        listener.started(ledger.size(), resumed);
+        checkpoint(true);
+        while (true) {
+            try {
+                runWorkers();
+                break;
+            } catch (RangesUnsupported e) {
+                // The server answered a range with the whole body: fall back to one stream from byte 0.
+                listener.transferred(-ledger.totalWritten());
+                ledger = ChunkLedger.fresh(ledger.size(), Long.MAX_VALUE);
+                sink = new DigestingSink(ch, ledger);
+            }
+        }
+        long size = ledger.size();
+        Digest actual = sink.finish(size);
+        ch.force(true);
+        if (source.expected().isPresent() && !source.expected().get().equals(actual)) {
+            discard();
+            throw new AixclException.Failed("digest mismatch for " + source.label() + ": expected "
+                    + source.expected().get() + ", got " + actual + " (" + size + " bytes from "
+                    + UrlPolicy.redact(source.uri()) + "); the partial download was discarded", null);
+        }
+        return new Outcome(actual, size, resumed);
+    }
+
+    private void runWorkers() {
+        var pending = new ConcurrentLinkedQueue<Integer>();
+        for (int c = 0; c < ledger.chunks(); c++) {
+            if (!ledger.chunkDone(c)) {
+                pending.add(c);
+            }
+        }
+        int n = Math.min(settings.connectionsPerBlob(), pending.size());
+        Round current = new Round();
+        round = current;
+        if (cancelled) {
+            current.stop();
+        }
+        ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<?>> mine = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                mine.add(exec.submit(() -> {
+                    for (Integer c; (c = pending.poll()) != null; ) {
+                        fetchChunk(c, current);
+                    }
+                    return null;
+                }));
+            }
+            RuntimeException failure = null;
+            for (Future<?> f : mine) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof RuntimeException re ? re
+                                : new AixclException.Failed("download of " + source.label() + " failed: " + e.getCause(), e.getCause());
+                        current.stop(); // the others end at their next read or backoff
+                        open.forEach(SafeHttp.Response::close);
+                    }
+                } catch (java.util.concurrent.CancellationException e) {
+                    if (failure == null) {
+                        failure = new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancel();
+                    throw new AixclException.Cancelled("download of " + source.label() + " was interrupted");
+                }
+            }
+            if (cancelled) {
+                throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            exec.shutdown(); // every worker has ended: nothing to interrupt
+        }
+    }
+
+    private void fetchChunk(int c, Round current) {
+        int failures = 0;
+        while (!ledger.chunkDone(c)) {
+            if (cancelled || current.stop) {
+                throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+            }
+            long before = ledger.written(c);
+            try {
+                if (fetchOnce(c)) {
+                    return;
+                }
+            } catch (Retryable e) {
+                if (ledger.written(c) > before) {
+                    failures = 0; // it made progress: only consecutive fruitless attempts count
+                }
+                failures++;
+                if (failures >= settings.retry().maxAttempts()) {
+                    throw new AixclException.Failed("giving up on " + source.label() + " after " + failures
+                            + " failed attempts: " + e.getMessage(), null);
+                }
+                Duration delay = settings.retry().delay(failures);
+                listener.retrying(failures, delay, e.getMessage());
+                try {
+                    if (current.signal.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
+                        throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                }
+            }
+        }
+    }
+
+    /** One request for what chunk {@code c} still lacks; true when a body of unknown length ended cleanly. */
+    private boolean fetchOnce(int c) {
+        long from = ledger.start(c) + ledger.written(c);
+        long end = ledger.end(c);
+        boolean single = ledger.chunks() == 1;
+        Map<String, String> headers = from > 0 || !single
+                ? Map.of("Range", "bytes=" + from + "-" + (end == Long.MAX_VALUE ? "" : String.valueOf(end - 1)))
+                : Map.of();
+        SafeHttp.Response r;
+        try {
+            r = http.get(source.uri(), headers, source.allowInsecureHttp());
+        } catch (HttpTimeoutException e) {
+            throw new Retryable("no response within " + settings.stallTimeout().toSeconds() + " s");
+        } catch (IOException e) {
+            throw new Retryable("cannot connect: " + describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+        }
+        open.add(r);
+        try {
+            int status = r.status();
+            switch (status) {
+                case 200 -> {
+                    if (from > 0 || !single) {
+                        if (!single) {
+                            throw new RangesUnsupported();
+                        }
+                        listener.transferred(-ledger.written(c));
+                        ledger.reset(c);
+                        sink.reset();
+                        from = 0;
+                    }
+                    if (ledger.size() == ChunkLedger.UNKNOWN && r.contentLength() >= 0) {
+                        checkLimit(r.contentLength());
+                        ledger.resolveSize(r.contentLength());
+                        end = ledger.end(c);
+                    }
+                }
+                case 206 -> {
+                    var m = CONTENT_RANGE.matcher(r.header("Content-Range").orElse(""));
+                    if (!m.matches() || Long.parseLong(m.group(1)) != from) {
+                        throw new AixclException.Failed("the server answered the range request for " + source.label()
+                                + " from byte " + from + " with Content-Range '" + r.header("Content-Range").orElse("") + "'", null);
+                    }
+                    if (ledger.size() == ChunkLedger.UNKNOWN && !m.group(3).equals("*")) {
+                        checkLimit(Long.parseLong(m.group(3)));
+                        ledger.resolveSize(Long.parseLong(m.group(3)));
+                        end = ledger.end(c);
+                    }
+                }
+                case 416 -> {
+                    if (ledger.size() == ChunkLedger.UNKNOWN && from > 0) {
+                        ledger.resolveSize(from); // we already hold the whole body
+                        return true;
+                    }
+                    throw new AixclException.Failed("the server refused the range from byte " + from + " of " + source.label(), null);
+                }
+                case 404 -> throw new AixclException.NotFound(source.label() + " was not found at "
+                        + UrlPolicy.redact(r.uri()) + " (HTTP 404)");
+                case 408, 425, 429, 500, 502, 503, 504 -> throw new Retryable("HTTP " + status + " from " + r.uri().getHost());
+                default -> {
+                    if (status >= 500) {
+                        throw new Retryable("HTTP " + status + " from " + r.uri().getHost());
+                    }
+                    throw new AixclException.Failed("HTTP " + status + " for " + source.label() + " from "
+                            + UrlPolicy.redact(r.uri()), null);
+                }
+            }
+            return stream(r, c, from, end);
+        } finally {
+            open.remove(r);
+            r.close();
+        }
+    }
+
+    private boolean stream(SafeHttp.Response r, int c, long from, long end) {
+        byte[] buf = new byte[256 * 1024];
+        long pos = from;
+        InputStream in = r.body();
+        try (StallWatchdog.Watch watch = watchdog.watch(in)) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    if (watch.stalled()) {
+                        throw stalled(pos - from);
+                    }
+                    if (cancelled || round.stop) {
+                        throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                    }
+                    throw new Retryable("connection lost after " + (pos - from) + " bytes: " + describe(e));
+                }
+                if (n < 0) {
+                    break;
+                }
+                watch.touch();
+                if (n > end - pos) {
+                    throw new AixclException.Failed("the server sent more than the " + (end - from) + " bytes expected for "
+                            + source.label() + " from byte " + from, null);
+                }
+                checkLimit(pos + n);
+                try {
+                    sink.write(c, pos, ByteBuffer.wrap(buf, 0, n));
+                } catch (IOException e) {
+                    throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
+                }
+                pos += n;
+                listener.transferred(n);
+                checkpoint(false);
+            }
+            if (watch.stalled()) {
+                throw stalled(pos - from);
+            }
+            if (cancelled || round.stop) {
+                throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+            }
+        }
+        if (end == Long.MAX_VALUE) {
+            ledger.resolveSize(pos);
+            return true;
+        }
+        if (pos < end) {
+            throw new Retryable(pos == from
+                    ? "the server sent an empty body (expected " + (end - from) + " bytes from byte " + from + ")"
+                    : "the body ended after " + (pos - from) + " of " + (end - from) + " bytes");
+        }
+        checkpoint(true);
+        return false;
+    }
+
+    private Retryable stalled(long got) {
+        return new Retryable("stalled: no bytes for " + settings.stallTimeout().toMillis() + " ms after " + got + " bytes");
+    }
+
+    private void checkLimit(long bytes) {
+        if (bytes > settings.maxBlobBytes()) {
+            throw new AixclException.Failed(source.label() + " is larger than the limit of " + settings.maxBlobBytes() + " bytes", null);
+        }
+    }
+
+    private ChunkLedger loadOrFresh(FileChannel ch) throws IOException {
+        ChunkLedger planned = ChunkLedger.fresh(source.size(), settings.chunkBytes());
+        Optional<PartialRecord> rec = PartialRecord.load(recordFile);
+        if (rec.isPresent() && rec.get().size() == source.size()) {
+            PartialRecord r = rec.get();
+            boolean samePlan = r.chunkBytes() == planned.chunkBytes() && r.written().length == planned.chunks();
+            boolean singleStream = r.written().length == 1 && r.chunkBytes() == Long.MAX_VALUE;
+            if (samePlan || singleStream) {
+                var loaded = new ChunkLedger(r.size(), r.chunkBytes(), new long[r.written().length]);
+                long fileLength = ch.size();
+                for (int i = 0; i < r.written().length; i++) {
+                    long chunkLength = loaded.end(i) == Long.MAX_VALUE ? Long.MAX_VALUE : loaded.end(i) - loaded.start(i);
+                    long onDisk = Math.max(0, fileLength - loaded.start(i));
+                    loaded.add(i, Math.min(r.written()[i], Math.min(chunkLength, onDisk)));
+                }
+                return loaded;
+            }
+        }
+        ch.truncate(0);
+        return planned;
+    }
+
+    /** Writes the progress record, after forcing the data it describes; at most once a second unless forced. */
+    private synchronized void checkpoint(boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastCheckpoint < CHECKPOINT_NANOS) {
+            return;
+        }
+        lastCheckpoint = now;
+        ChunkLedger l = ledger;
+        long[] snapshot = l.snapshot(); // taken before the force, so the record never claims unforced bytes
+        try {
+            FileChannel ch = channel;
+            if (ch == null || !ch.isOpen()) {
+                return;
+            }
+            ch.force(false);
+            new PartialRecord(UrlPolicy.redact(source.uri()), l.size(), l.chunkBytes(), snapshot).save(recordFile);
+        } catch (IOException | RuntimeException e) {
+            // A missed checkpoint costs re-downloading a little after a crash, never correctness.
+        }
+    }
+
+    private void discard() {
+        BlobStore.deleteQuietly(recordFile);
+        try {
+            if (channel != null) {
+                channel.truncate(0);
+            }
+            Files.deleteIfExists(data);
+        } catch (IOException ignored) {
+            // gc removes what is left
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " (" + m + ")");
+    }
+
+    /** A failure worth another attempt: a dropped or stalled connection, a short body, a 5xx. */
+    static final class Retryable extends RuntimeException {
+        Retryable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class RangesUnsupported extends RuntimeException {
+        RangesUnsupported() {
+            super("the server ignores Range requests", null, false, false);
+        }
+    }
+}
