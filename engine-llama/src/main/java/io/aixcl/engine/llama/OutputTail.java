@@ -1,0 +1,44 @@
+package io.aixcl.engine.llama;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
+
+/** The last lines a worker printed: the only account of a native crash, so it goes into the crash's error. */
+final class OutputTail {
+
+    private static final int MAX_LINES = 40;
+    private static final int MAX_LINE_CHARS = 400;
+
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
+
+    synchronized void add(String line) {
+        if (lines.size() == MAX_LINES) {
+            lines.removeFirst();
+        }
+        lines.addLast(line.length() > MAX_LINE_CHARS ? line.substring(0, MAX_LINE_CHARS) + "…" : line);
+    }
+
+    synchronized List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** The line most likely to say what went wrong: the last that names an error, else the last one. */
+    synchronized String mostTelling() {
+        String last = "";
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.contains("error") || lower.contains("assert") || lower.contains("fatal")
+                    || lower.contains("exception") || lower.contains("failed")) {
+                last = line.strip();
+            }
+        }
+        if (last.isEmpty() && !lines.isEmpty()) {
+            last = lines.getLast().strip();
+        }
+        return last;
+    }
+}
