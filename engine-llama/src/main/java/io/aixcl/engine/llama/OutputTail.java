@@ -27,8 +27,8 @@ final class OutputTail {
     synchronized String mostTelling() {
         String last = "";
         for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
+            if (line.isBlank() || line.startsWith("Extracted '")) {
+                continue; // the library announcing where it unpacked its native code: never the reason
             }
             String lower = line.toLowerCase(Locale.ROOT);
             if (lower.contains("error") || lower.contains("assert") || lower.contains("fatal")
@@ -36,8 +36,12 @@ final class OutputTail {
                 last = line.strip();
             }
         }
-        if (last.isEmpty() && !lines.isEmpty()) {
-            last = lines.getLast().strip();
+        if (last.isEmpty()) {
+            for (String line : lines.reversed()) {
+                if (!line.isBlank() && !line.startsWith("Extracted '")) {
+                    return line.strip();
+                }
+            }
         }
         return last;
     }

@@ -263,7 +263,7 @@ final class Supervisor implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        LOG.log(Level.INFO, "llama.cpp worker {0} is ready", worker.pid());
+        LOG.log(Level.INFO, "llama.cpp worker " + worker.pid() + " is ready");
     }
 
     private final WorkerProcess.Events events = new WorkerProcess.Events() {
@@ -290,7 +290,7 @@ final class Supervisor implements AutoCloseable {
                     state = new EngineState.Stopped(restarts);
                     stateChanged.signalAll();
                 } else {
-                    LOG.log(Level.WARNING, why);
+                    LOG.log(Level.WARNING, "{0}", why);
                     crashed(why, Duration.between(worker.startedAt(), clock.instant()));
                 }
             } finally {

@@ -230,7 +230,7 @@ final class WorkerProcess {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     output.add(line);
-                    LOG.log(Level.DEBUG, "worker {0}: {1}", process.pid(), line);
+                    LOG.log(Level.DEBUG, "worker {0}: {1}", String.valueOf(process.pid()), line);
                 }
             } catch (IOException e) {
                 // The process is gone.
