@@ -77,7 +77,9 @@ final class ModelSlot {
             }
             Frame.ToParent reply;
             try {
-                reply = session.request(call -> new Frame.Load(call, spec.id(), spec.path().toString(),
+                // Absolute: the worker runs in its own folder, so a path relative to the daemon's would miss.
+                String path = spec.path().toAbsolutePath().normalize().toString();
+                reply = session.request(call -> new Frame.Load(call, spec.id(), path,
                         spec.contextTokens(), spec.maxConcurrent(), config.threads()), config.loadTimeout());
             } catch (TimeoutException e) {
                 throw new InferenceException.LoadFailed("loading model '" + spec.id() + "' took longer than "

@@ -9,6 +9,7 @@ final class OutputTail {
 
     private static final int MAX_LINES = 40;
     private static final int MAX_LINE_CHARS = 400;
+    private static final int RECENT_LINES = 12;
 
     private final ArrayDeque<String> lines = new ArrayDeque<>();
 
@@ -23,26 +24,28 @@ final class OutputTail {
         return List.copyOf(lines);
     }
 
-    /** The line most likely to say what went wrong: the last that names an error, else the last one. */
+    /**
+     * The line most likely to say what went wrong: among the last few lines (a crash is the last thing a process
+     * prints; older lines belong to earlier, answered requests), the first that names an error, since the root
+     * cause comes before the JVM's crash banner; else the last line.
+     */
     synchronized String mostTelling() {
-        String last = "";
-        for (String line : lines) {
+        List<String> recent = List.copyOf(lines).subList(Math.max(0, lines.size() - RECENT_LINES), lines.size());
+        for (String line : recent) {
             if (line.isBlank() || line.startsWith("Extracted '")) {
                 continue; // the library announcing where it unpacked its native code: never the reason
             }
             String lower = line.toLowerCase(Locale.ROOT);
             if (lower.contains("error") || lower.contains("assert") || lower.contains("fatal")
                     || lower.contains("exception") || lower.contains("failed")) {
-                last = line.strip();
+                return line.strip();
             }
         }
-        if (last.isEmpty()) {
-            for (String line : lines.reversed()) {
-                if (!line.isBlank() && !line.startsWith("Extracted '")) {
-                    return line.strip();
-                }
+        for (String line : recent.reversed()) {
+            if (!line.isBlank() && !line.startsWith("Extracted '")) {
+                return line.strip();
             }
         }
-        return last;
+        return "";
     }
 }

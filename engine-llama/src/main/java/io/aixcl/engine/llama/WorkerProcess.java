@@ -76,7 +76,9 @@ final class WorkerProcess {
             var frames = new FrameChannel(channel);
             var worker = new WorkerProcess(process, frames, output, startedAt);
             worker.expectHello(timeout);
-            Thread.ofVirtual().name("llama-worker-" + process.pid() + "-reader").start(() -> worker.read(events));
+            // A platform thread: it wakes once per token, where a virtual one would also wake the poller.
+            Thread.ofPlatform().daemon().name("llama-worker-" + process.pid() + "-reader")
+                    .start(() -> worker.read(events));
             return worker;
         } catch (IOException | RuntimeException e) {
             if (process != null) {

@@ -239,6 +239,18 @@ class EmbeddedEngineTest {
     }
 
     @Test
+    void aModelPathRelativeToTheCallersFolderLoads() {
+        Path relative = Path.of("").toAbsolutePath().relativize(model);
+        assertThat(relative.isAbsolute()).isFalse();
+
+        engine.load(ModelSpec.of("tiny-relative", relative).withContextTokens(256));
+
+        assertThat(engine.complete(request("tiny-relative", Prompt.text("x"), greedy(1))).usage().completionTokens())
+                .isEqualTo(1);
+        engine.unload("tiny-relative");
+    }
+
+    @Test
     void unloadingForgetsTheModel() {
         engine.load(ModelSpec.of("tiny-gone", model).withContextTokens(256));
 

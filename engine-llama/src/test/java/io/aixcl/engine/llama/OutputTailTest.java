@@ -7,14 +7,14 @@ import org.junit.jupiter.api.Test;
 class OutputTailTest {
 
     @Test
-    void theLineNamingTheErrorIsPreferredOverTheLastLine() {
+    void theFirstLineNamingAnErrorIsPreferredOverTheCrashBanner() {
         var tail = new OutputTail();
         tail.add("Extracted 'libjllama.so' to '/run/aixcl/engine-llama/native/libjllama.so'");
         tail.add("/work/build/ggml/src/ggml.c:1234: GGML_ASSERT(n > 0) failed");
         tail.add("# A fatal error has been detected by the Java Runtime Environment:");
         tail.add("#  SIGABRT (0x6) at pc=0x00007f");
 
-        assertThat(tail.mostTelling()).startsWith("# A fatal error has been detected");
+        assertThat(tail.mostTelling()).endsWith("GGML_ASSERT(n > 0) failed");
     }
 
     @Test
