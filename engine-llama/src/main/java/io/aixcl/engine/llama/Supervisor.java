@@ -281,11 +281,13 @@ final class Supervisor implements AutoCloseable {
             if (ended == null) {
                 return;
             }
-            String message = closedNow() ? "the embedded engine stopped" : why + "; the engine is restarting";
-            ended.failAll(new InferenceException.EngineUnavailable(message, null));
+            boolean stopping;
+            // The state changes before any caller learns of the crash, so whoever sees its request fail and
+            // then asks for the state sees the crash too.
             lock.lock();
             try {
                 session = null;
+                stopping = closed;
                 if (closed) {
                     state = new EngineState.Stopped(restarts);
                     stateChanged.signalAll();
@@ -296,6 +298,8 @@ final class Supervisor implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            ended.failAll(new InferenceException.EngineUnavailable(
+                    stopping ? "the embedded engine stopped" : why + "; the engine is restarting", null));
         }
     };
 
@@ -303,15 +307,6 @@ final class Supervisor implements AutoCloseable {
         lock.lock();
         try {
             return session != null && session.worker == worker ? session : null;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean closedNow() {
-        lock.lock();
-        try {
-            return closed;
         } finally {
             lock.unlock();
         }
