@@ -24,6 +24,9 @@ public final class ApiPaths {
     /** GET lists (never values); followed by {@code /NAME/reveal} (POST, audited) or {@code /NAME/rotate} (POST). */
     public static final String SECRETS = "/v1/secrets";
 
+    /** On a stack status answer: whether every service is up and healthy (so a client need not parse the body). */
+    public static final String HEALTHY_HEADER = "X-Aixcl-Healthy";
+
     /** Streams are newline-delimited JSON, one {@link Event} per line. */
     public static final String NDJSON = "application/x-ndjson";
 

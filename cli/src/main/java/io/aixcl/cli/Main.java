@@ -23,6 +23,10 @@ public final class Main {
     public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env,
                           boolean tty) {
         AixclPaths paths = AixclPaths.fromEnvironment(env, uid());
+        java.util.OptionalInt fast = FastPath.tryRun(args, out, env, paths);
+        if (fast.isPresent()) {
+            return fast.getAsInt();
+        }
         CommandLine cli = commandLine(new Context(out, err, paths, tty,
                 io.aixcl.cli.commands.RemoteOptions.fromEnvironment(env)), Root.commandsFor(args));
         cli.setOut(new PrintWriter(out, true));

@@ -149,7 +149,15 @@ public final class Exchange {
 
     public void json(int status, Object value) throws IOException {
         acknowledge(value instanceof ApiError e ? java.util.Optional.of(e) : java.util.Optional.empty());
-        write(status, utf8(redactor.scrub(Json.MAPPER.writeValueAsString(value))));
+        // ?pretty=true: the CLI can print the answer as it came, without a JSON library of its own.
+        String text = queryBool("pretty") ? Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n"
+                : Json.MAPPER.writeValueAsString(value);
+        write(status, utf8(redactor.scrub(text)));
+    }
+
+    /** A response header, set before the body. */
+    public void header(String name, String value) {
+        response.getHeaders().put(name, value);
     }
 
     /**

@@ -234,7 +234,9 @@ public final class StackRoutes {
     private void status(Exchange ex) throws IOException {
         Resolved r = resolve(ex.query("profile"), ex.query("stackFile"), true);
         List<ServiceStatus> statuses = orchestrator().status(r.plan(), STATUS_PROBE_TIMEOUT);
-        ex.ok(EventMapping.stackStatus(r.plan().stack(), r.plan().profile(), statuses));
+        Dtos.StackStatus status = EventMapping.stackStatus(r.plan().stack(), r.plan().profile(), statuses);
+        ex.header(ApiPaths.HEALTHY_HEADER, Boolean.toString(status.healthy()));
+        ex.ok(status);
     }
 
     private void export(Exchange ex) throws IOException {
