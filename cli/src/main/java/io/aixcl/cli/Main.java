@@ -14,7 +14,10 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
-        int code = run(args, out, System.err, System.getenv(), System.console() != null);
+        java.util.Map<String, String> env = System.getenv();
+        // The fast path first: System.console() alone costs more than its whole request.
+        java.util.OptionalInt fast = FastPath.tryRun(args, out, env, AixclPaths.fromEnvironment(env, uid()));
+        int code = fast.isPresent() ? fast.getAsInt() : run(args, out, System.err, env, System.console() != null);
         out.flush();
         System.exit(code);
     }
