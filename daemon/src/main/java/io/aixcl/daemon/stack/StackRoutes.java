@@ -324,44 +324,34 @@ public final class StackRoutes {
     }
 
     private void serviceStart(Exchange ex) throws IOException {
-        ServiceName name = serviceName(ex);
-        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
-        Resolved r = resolveForService(req.profile(), req.stackFile(), name);
-        StackOrchestrator o = orchestrator();
-        streamed(ex, (stream, c) -> {
-            try {
-                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
-                o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
-            } finally {
-                watch(o, r.plan());
-            }
-            return Map.of("service", name.value());
-        });
+        onService(ex, false, true);
     }
 
     private void serviceStop(Exchange ex) throws IOException {
-        ServiceName name = serviceName(ex);
-        Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
-        Resolved r = resolveForService(req.profile(), req.stackFile(), name);
-        StackOrchestrator o = orchestrator();
-        streamed(ex, (stream, c) -> {
-            o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
-            return Map.of("service", name.value());
-        });
+        onService(ex, true, false);
     }
 
     private void serviceRestart(Exchange ex) throws IOException {
+        onService(ex, true, true);
+    }
+
+    /** Stops and/or starts one service, streaming its steps; a start first delivers its secrets, then watches it. */
+    private void onService(Exchange ex, boolean stop, boolean start) throws IOException {
         ServiceName name = serviceName(ex);
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolveForService(req.profile(), req.stackFile(), name);
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, c) -> {
-            o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
-            try {
-                deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
-                o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
-            } finally {
-                watch(o, r.plan());
+            if (stop) {
+                o.stopService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)));
+            }
+            if (start) {
+                try {
+                    deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
+                    o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
+                } finally {
+                    watch(o, r.plan());
+                }
             }
             return Map.of("service", name.value());
         });
