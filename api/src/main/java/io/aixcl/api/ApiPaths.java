@@ -6,6 +6,12 @@ public final class ApiPaths {
     public static final String DAEMON_STOP = "/v1/daemon/stop";
     public static final String ENGINE = "/v1/engine";
     public static final String DOCTOR = "/v1/doctor";
+    /** Model routes take names as query parameters: names hold '/' and ':'. */
+    public static final String MODELS = "/v1/models";
+    public static final String MODELS_SHOW = "/v1/models/show";
+    public static final String MODELS_PULL = "/v1/models/pull";
+    public static final String MODELS_REMOVE = "/v1/models/remove";
+    public static final String MODELS_GC = "/v1/models/gc";
     public static final String AUDIT_ENTRIES = "/v1/audit/entries";
     public static final String AUDIT_CHECKPOINT = "/v1/audit/checkpoint";
     public static final String AUDIT_PROOF = "/v1/audit/proof";

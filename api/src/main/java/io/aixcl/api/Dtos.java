@@ -66,6 +66,19 @@ public final class Dtos {
     public record AuditProof(long index, long fromSize, long treeSize, String leafHash, List<String> path,
                              String checkpoint) {}
 
+    public record Model(String name, long sizeBytes, String modified, String digest) {}
+
+    public record ModelDetails(String name, long sizeBytes, String digest, String architecture, long parameters,
+                               boolean parametersEstimated, String quantization, Long contextLength, int ggufVersion,
+                               List<String> layers) {}
+
+    /** {@code ref}: a registry name, hf:org/repo/file.gguf, an https URL (with sha256) or a local file path. */
+    public record ModelPull(String ref, String sha256, String name, boolean allowInsecureHttp) {}
+
+    public record ModelName(String name) {}
+
+    public record ModelGc(boolean dryRun) {}
+
     public record LogLine(String service, String stream, String time, String text) {}
 
     /**

@@ -134,6 +134,9 @@ public final class Main {
                     () -> Optional.of(auditStatus(auditStore))).register(router);
             new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
             new io.aixcl.daemon.audit.AuditRoutes(auditStore).register(router);
+            new io.aixcl.daemon.models.ModelRoutes(io.aixcl.daemon.models.ModelRoutes.lazy(() ->
+                    new io.aixcl.models.LocalModelStore(io.aixcl.models.ModelStoreSettings.defaults(
+                            paths.data().resolve("models"), host.env())))).register(router);
             LazyStateStore state = new LazyStateStore(StateDatabase.of(settings.state().jdbcUrl(),
                     settings.state().passwordFile(), paths.data()));
             TokenService tokens = new TokenService(() -> state.get().tokens(), InstantSource.system());
