@@ -17,7 +17,8 @@ public final class Main {
         java.util.Map<String, String> env = System.getenv();
         // The fast path first: System.console() alone costs more than its whole request.
         java.util.OptionalInt fast = FastPath.tryRun(args, out, env, AixclPaths.fromEnvironment(env, uid()));
-        int code = fast.isPresent() ? fast.getAsInt() : run(args, out, System.err, env, System.console() != null);
+        int code = fast.isPresent() ? fast.getAsInt()
+                : ordinary(args, out, System.err, env, System.console() != null);
         out.flush();
         System.exit(code);
     }
@@ -25,11 +26,14 @@ public final class Main {
     /** The whole CLI as a function, so tests run it in-process. */
     public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env,
                           boolean tty) {
+        java.util.OptionalInt fast = FastPath.tryRun(args, out, env, AixclPaths.fromEnvironment(env, uid()));
+        return fast.isPresent() ? fast.getAsInt() : ordinary(args, out, err, env, tty);
+    }
+
+    /** Every command through picocli. */
+    static int ordinary(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env,
+                        boolean tty) {
         AixclPaths paths = AixclPaths.fromEnvironment(env, uid());
-        java.util.OptionalInt fast = FastPath.tryRun(args, out, env, paths);
-        if (fast.isPresent()) {
-            return fast.getAsInt();
-        }
         CommandLine cli = commandLine(new Context(out, err, paths, tty,
                 io.aixcl.cli.commands.RemoteOptions.fromEnvironment(env)), Root.commandsFor(args));
         cli.setOut(new PrintWriter(out, true));
