@@ -22,6 +22,11 @@ public record Context(PrintStream out, PrintStream err, AixclPaths paths, boolea
         return new DaemonClient(paths, true, msg -> err.println("aixcl: " + msg));
     }
 
+    /** Posts a streamed operation, printing its progress as it comes; returns its final result event. */
+    public io.aixcl.api.Dtos.Event operate(String path, Object body) {
+        return client().stream("POST", path, body, new io.aixcl.cli.render.ProgressPrinter(out, tty)::accept);
+    }
+
     public DaemonClient clientNoStart() {
         if (remote.host().isPresent()) {
             return DaemonClient.remote(paths, remote.connect(paths));

@@ -5,7 +5,6 @@ import io.aixcl.api.ApiPaths;
 import io.aixcl.api.Dtos;
 import io.aixcl.cli.ExitCodes;
 import io.aixcl.cli.render.Format;
-import io.aixcl.cli.render.ProgressPrinter;
 import io.aixcl.cli.render.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +45,8 @@ public final class ModelsCommand {
                 Path local = Path.of(ref);
                 String sent = !ref.contains(":") && Files.exists(local) ? local.toAbsolutePath().normalize().toString()
                         : ref;
-                Dtos.Event result = c.client().stream("POST", ApiPaths.MODELS_PULL,
-                        new Dtos.ModelPull(sent, sha256, name, allowHttp), new ProgressPrinter(c.out(), c.tty())::accept);
+                Dtos.Event result = c.operate(ApiPaths.MODELS_PULL,
+                        new Dtos.ModelPull(sent, sha256, name, allowHttp));
                 Map<String, Object> r = result.result();
                 c.out().println("added " + r.get("name") + " (" + Format.bytes(((Number) r.get("sizeBytes")).longValue())
                         + ", " + Format.bytes(((Number) r.get("downloadedBytes")).longValue()) + " downloaded)");

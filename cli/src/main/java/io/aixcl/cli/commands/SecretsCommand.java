@@ -5,7 +5,6 @@ import io.aixcl.api.ApiPaths;
 import io.aixcl.api.Dtos;
 import io.aixcl.cli.ExitCodes;
 import io.aixcl.cli.render.Format;
-import io.aixcl.cli.render.ProgressPrinter;
 import io.aixcl.cli.render.Table;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,9 +80,8 @@ public final class SecretsCommand {
         @Override
         public Integer call() {
             Context c = parent.root.ctx();
-            Dtos.Event result = c.client().stream("POST", ApiPaths.SECRETS + "/" + Options.enc(name) + "/rotate",
-                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()),
-                    new ProgressPrinter(c.out(), c.tty())::accept);
+            Dtos.Event result = c.operate(ApiPaths.SECRETS + "/" + Options.enc(name) + "/rotate",
+                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()));
             Object restarted = result.result() == null ? List.of() : result.result().get("restarted");
             c.out().println(name + ": rotated" + (restarted instanceof List<?> l && !l.isEmpty()
                     ? "; restarted " + String.join(", ", l.stream().map(String::valueOf).toList()) : ""));

@@ -3,7 +3,6 @@ package io.aixcl.cli.commands;
 import io.aixcl.api.ApiPaths;
 import io.aixcl.api.Dtos;
 import io.aixcl.cli.ExitCodes;
-import io.aixcl.cli.render.ProgressPrinter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,8 +28,8 @@ public final class ServiceCommand {
         @Override
         public Integer call() {
             Context c = parent.root.ctx();
-            c.client().stream("POST", ApiPaths.SERVICES + "/" + Options.enc(name) + "/" + verb(),
-                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()), new ProgressPrinter(c.out(), c.tty())::accept);
+            c.operate(ApiPaths.SERVICES + "/" + Options.enc(name) + "/" + verb(),
+                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()));
             c.out().println(name + ": " + verb() + (verb().endsWith("p") ? "ped" : "ed"));
             return ExitCodes.OK;
         }

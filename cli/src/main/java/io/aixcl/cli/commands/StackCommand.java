@@ -5,7 +5,6 @@ import io.aixcl.api.Dtos;
 import io.aixcl.cli.CliException;
 import io.aixcl.cli.ExitCodes;
 import io.aixcl.cli.render.Format;
-import io.aixcl.cli.render.ProgressPrinter;
 import io.aixcl.cli.render.Table;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,9 +38,8 @@ public final class StackCommand {
         public Integer call() {
             Context c = parent.ctx();
             long t0 = System.nanoTime();
-            Dtos.Event result = c.client().stream("POST", ApiPaths.STACK_START,
-                    new Dtos.StackRequest(stack.profile, stack.stackFilePath(), removeOrphans, false),
-                    new ProgressPrinter(c.out(), c.tty())::accept);
+            Dtos.Event result = c.operate(ApiPaths.STACK_START,
+                    new Dtos.StackRequest(stack.profile, stack.stackFilePath(), removeOrphans, false));
             double secs = (System.nanoTime() - t0) / 1e9;
             c.out().printf("stack is up: profile '%s' (%.1fs)%n", result.result().get("profile"), secs);
             return ExitCodes.OK;
@@ -56,8 +54,8 @@ public final class StackCommand {
         @Override
         public Integer call() {
             Context c = parent.ctx();
-            Dtos.Event result = c.client().stream("POST", ApiPaths.STACK_STOP,
-                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()), new ProgressPrinter(c.out(), c.tty())::accept);
+            Dtos.Event result = c.operate(ApiPaths.STACK_STOP,
+                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()));
             c.out().println("stopped " + ((java.util.List<?>) result.result().get("stopped")).size() + " service(s)");
             return ExitCodes.OK;
         }
@@ -71,8 +69,8 @@ public final class StackCommand {
         @Override
         public Integer call() {
             Context c = parent.ctx();
-            Dtos.Event result = c.client().stream("POST", ApiPaths.STACK_RESTART,
-                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()), new ProgressPrinter(c.out(), c.tty())::accept);
+            Dtos.Event result = c.operate(ApiPaths.STACK_RESTART,
+                    Dtos.StackRequest.of(stack.profile, stack.stackFilePath()));
             c.out().println("stack restarted: profile '" + result.result().get("profile") + "'");
             return ExitCodes.OK;
         }
@@ -193,8 +191,8 @@ public final class StackCommand {
                     return ExitCodes.CANCELLED;
                 }
             }
-            c.client().stream("POST", ApiPaths.STACK_DOWN, new Dtos.StackRequest(stack.profile,
-                    stack.stackFilePath(), false, volumes), new ProgressPrinter(c.out(), c.tty())::accept);
+            c.operate(ApiPaths.STACK_DOWN, new Dtos.StackRequest(stack.profile,
+                    stack.stackFilePath(), false, volumes));
             c.out().println(volumes ? "stack removed, volumes included" : "stack removed (volumes kept)");
             return ExitCodes.OK;
         }
