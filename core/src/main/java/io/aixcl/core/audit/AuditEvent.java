@@ -24,7 +24,7 @@ public record AuditEvent(Instant time, Actor actor, String action, String target
 
     /** Who acted: a local user (by uid), an API token (by id), or the daemon itself. */
     public record Actor(Kind kind, String id) {
-        public enum Kind { UID, TOKEN, DAEMON }
+        public enum Kind { UID, TOKEN, KEY, DAEMON }
 
         public static Actor uid(long uid) {
             return new Actor(Kind.UID, Long.toString(uid));

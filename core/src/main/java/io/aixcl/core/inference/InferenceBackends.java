@@ -1,0 +1,23 @@
+package io.aixcl.core.inference;
+
+import java.util.List;
+
+/**
+ * What the gateway serves: the models clients can name and the engine behind each (embedded llama.cpp, the
+ * stack's Ollama, an OpenAI-compatible URL). The gateway speaks only to this and to {@link InferenceEngine}.
+ */
+public interface InferenceBackends {
+
+    /** Every model a client can name, sorted by id. */
+    List<ServedModel> models();
+
+    /**
+     * The engine that serves {@code modelId}, with the model registered on it (loaded on demand). Throws
+     * {@link InferenceException.ModelNotFound} for a model no engine serves, EngineUnavailable when its engine is
+     * down.
+     */
+    InferenceEngine engineFor(String modelId);
+
+    /** Models in memory now, across engines (for {@code /api/ps}). */
+    List<ModelStatus> resident();
+}
