@@ -1,0 +1,2 @@
+/** InferenceEngine adapters over HTTP: Ollama's native API and OpenAI-compatible upstreams. */
+package io.aixcl.engine.http;

@@ -1,0 +1,2 @@
+/** The OpenAI- and Ollama-compatible gateway. */
+package io.aixcl.gateway;
