@@ -14,13 +14,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Tokens/s of one model called in-process with de.kherud.llama (the anchor) versus through EmbeddedEngine (worker
  * JVM + socket protocol), same prompt, same parameters, in paired runs in one run. Run by
  * bench/embedded-tokens.sh; the last line is the ratio.
  *
- *   java -cp CP EmbeddedTokensBench.java MODEL TOKENS PAIRS THREADS
+ *   java -cp CP EmbeddedTokensBench.java MODEL TOKENS PAIRS THREADS [GATEWAY_URL KEY_FILE]
+ *
+ * <p>With a gateway URL, the measured side is the daemon's gateway serving the same model on its embedded engine:
+ * a streamed {@code /v1/completions} request over loopback HTTP, tokens counted from the usage it reports.
  */
 public class EmbeddedTokensBench {
 
@@ -45,6 +55,10 @@ public class EmbeddedTokensBench {
         int tokens = Integer.parseInt(args[1]);
         int pairs = Integer.parseInt(args[2]);
         int threads = Integer.parseInt(args[3]);
+        Optional<GatewayClient> gateway = args.length >= 6
+                ? Optional.of(new GatewayClient(URI.create(args[4]), Files.readString(Path.of(args[5])).strip(), tokens))
+                : Optional.empty();
+        String side = gateway.isPresent() ? "gateway (HTTP, SSE, embedded engine)" : "EmbeddedEngine (worker JVM + protocol)";
 
         List<Double> direct = new ArrayList<>();
         List<Double> embedded = new ArrayList<>();
@@ -54,14 +68,16 @@ public class EmbeddedTokensBench {
         try (var inProcess = new LlamaModel(new ModelParameters().setModel(model.toString()).setCtxSize(CONTEXT)
                      .setParallel(1).setThreads(threads).setThreadsBatch(threads).disableLog());
              var engine = new EmbeddedEngine(config)) {
-            engine.start();
-            engine.load(ModelSpec.of("bench", model).withContextTokens(CONTEXT));
+            if (gateway.isEmpty()) {
+                engine.start();
+                engine.load(ModelSpec.of("bench", model).withContextTokens(CONTEXT));
+            }
             var request = new GenerationRequest("bench", "bench", Prompt.text(PROMPT),
                     SamplingParams.defaults().withTemperature(0).withMaxTokens(tokens).withSeed(7));
             // Warm-up: JIT, page cache, llama.cpp's thread pools on both sides.
             for (int i = 0; i < 3; i++) {
                 runDirect(inProcess, tokens);
-                runEmbedded(engine, request);
+                measured(gateway, engine, request);
             }
 
             // Paired runs, the order flipped every pair, so drift in the machine's load hits both sides alike;
@@ -72,9 +88,9 @@ public class EmbeddedTokensBench {
                 if (pair % 2 == 0) {
                     a = runDirect(inProcess, tokens);
                     settle();
-                    b = runEmbedded(engine, request);
+                    b = measured(gateway, engine, request);
                 } else {
-                    b = runEmbedded(engine, request);
+                    b = measured(gateway, engine, request);
                     settle();
                     a = runDirect(inProcess, tokens);
                 }
@@ -89,11 +105,10 @@ public class EmbeddedTokensBench {
         double r = median(ratios);
         System.out.printf("in-process (de.kherud.llama, one JVM): median %.0f tokens/s over %d runs (min %.0f, max %.0f)%n",
                 d, direct.size(), Collections.min(direct), Collections.max(direct));
-        System.out.printf("EmbeddedEngine (worker JVM + protocol): median %.0f tokens/s over %d runs (min %.0f, max %.0f)%n",
-                e, embedded.size(), Collections.min(embedded), Collections.max(embedded));
+        System.out.printf("%s: median %.0f tokens/s over %d runs (min %.0f, max %.0f)%n", side, e, embedded.size(), Collections.min(embedded), Collections.max(embedded));
         System.out.printf("paired ratios: min %.2f, max %.2f%n", Collections.min(ratios), Collections.max(ratios));
-        System.out.printf("embedded/in-process tokens/s ratio=%.2fx (median of %d paired runs; target >= 0.9x)%n",
-                r, ratios.size());
+        System.out.printf("%s/in-process tokens/s ratio=%.2fx (median of %d paired runs; target >= 0.9x)%n",
+                gateway.isPresent() ? "gateway" : "embedded", r, ratios.size());
     }
 
     /** Same work the worker does per request: tokenize the prompt for the count, then stream every token. */
@@ -110,6 +125,44 @@ public class EmbeddedTokensBench {
             }
         }
         return count / seconds(start);
+    }
+
+    static double measured(Optional<GatewayClient> gateway, EmbeddedEngine engine, GenerationRequest request)
+            throws Exception {
+        return gateway.isPresent() ? gateway.get().run() : runEmbedded(engine, request);
+    }
+
+    /** A streamed completion through the gateway, as any OpenAI client would send it. */
+    record GatewayClient(URI base, String key, int tokens) {
+        private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private static final Pattern COMPLETION_TOKENS = Pattern.compile("\"completion_tokens\"\\s*:\\s*(\\d+)");
+
+        double run() throws Exception {
+            String body = "{\"model\":\"bench\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":" + tokens
+                    + ",\"temperature\":0,\"top_p\":0.95,\"seed\":7,\"stream\":true,"
+                    + "\"stream_options\":{\"include_usage\":true}}";
+            HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            long start = System.nanoTime();
+            HttpResponse<java.util.stream.Stream<String>> response = HTTP.send(request,
+                    HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("gateway answered " + response.statusCode() + ": "
+                        + String.join("\n", response.body().toList()));
+            }
+            int count = 0;
+            for (String line : (Iterable<String>) response.body()::iterator) {
+                Matcher m = COMPLETION_TOKENS.matcher(line);
+                if (m.find()) {
+                    count = Integer.parseInt(m.group(1));
+                }
+            }
+            if (count == 0) {
+                throw new IllegalStateException("the gateway's stream reported no completion tokens");
+            }
+            return count / seconds(start);
+        }
     }
 
     static double runEmbedded(EmbeddedEngine engine, GenerationRequest request) {
