@@ -361,7 +361,7 @@ class GatewayServerTest {
                 new Case("/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"x\",\"stream\":\"yes\"}", "stream",
                         "invalid type for 'stream': expected a boolean, but got a string instead"),
                 new Case("/v1/chat/completions", "{\"model\":\"tiny\",", null,
-                        "the request body is not valid JSON at line 1, column 16"),
+                        "the request body is not valid JSON at line 1, column 17"),
                 new Case("/v1/chat/completions", "[1,2]", null, "the request body must be a JSON object"));
         for (Case c : cases) {
             HttpResponse<String> response = http.post(c.path(), TestKeys.ALL, c.body());
