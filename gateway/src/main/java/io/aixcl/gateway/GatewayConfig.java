@@ -85,7 +85,7 @@ public record GatewayConfig(InetSocketAddress listen, Set<String> allowedHosts, 
         requireNonNull(origin, "origin is null");
         try {
             URI uri = new URI(origin);
-            boolean valid = ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            boolean valid = ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
                     && uri.getHost() != null && uri.getRawPath().isEmpty() && uri.getRawQuery() == null
                     && uri.getRawUserInfo() == null && uri.getRawFragment() == null;
             if (valid) {
