@@ -31,6 +31,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -87,6 +88,11 @@ public final class GatewayServer implements AutoCloseable {
         server.setHandler(new GracefulHandler(new GatewayHandler(routes, new HostPolicy(config.allowedHosts()),
                 new CorsPolicy(config.corsOrigins()), config.maxBodyBytes(), audit, clock)));
         server.setStopTimeout(STOP_TIMEOUT.toMillis());
+        // Jetty answers what never reaches the handler (a malformed request line, oversized headers): no stack traces.
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowMessageInTitle(false);
+        server.setErrorHandler(errors);
     }
 
     /** Binds and serves; throws UncheckedIOException when the address cannot be bound. */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -490,9 +489,5 @@ class GatewayServerTest {
 
     private static org.assertj.core.data.Offset<Long> within(long value) {
         return org.assertj.core.data.Offset.offset(value);
-    }
-
-    static Set<String> unused() {
-        return Set.of();
     }
 }
