@@ -1,0 +1,97 @@
+package io.aixcl.gateway.http;
+
+import io.aixcl.gateway.inference.ResponseChannel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A response on Jetty. A whole response hands Jetty the request's callback and returns at once (the handler thread
+ * goes on to record the request); a stream writes chunk by chunk, blocking the (virtual) thread, so that a client
+ * that reads slowly slows only its own generation and one that left is noticed at the next token.
+ */
+final class JettyChannel implements ResponseChannel {
+
+    static final HttpField JSON = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+    private static final HttpField NO_CACHE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-cache");
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private boolean completed;
+    private boolean streaming;
+    private boolean broken;
+
+    JettyChannel(Request request, Response response, Callback callback) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+    }
+
+    Response response() {
+        return response;
+    }
+
+    boolean completed() {
+        return completed;
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    @Override
+    public void json(int status, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        completed = true;
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    void noContent() {
+        response.setStatus(204);
+        completed = true;
+        response.write(true, null, callback);
+    }
+
+    @Override
+    public void startStream(String contentType) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(NO_CACHE);
+        streaming = true;
+    }
+
+    @Override
+    public void chunk(byte[] bytes) throws IOException {
+        try (Blocker.Callback written = Blocker.callback()) {
+            response.write(false, ByteBuffer.wrap(bytes), written);
+            written.block();
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw e instanceof IOException io ? io : new IOException(e);
+        }
+    }
+
+    @Override
+    public void onClientGone(Runnable action) {
+        request.addFailureListener(failure -> action.run());
+    }
+
+    /** Ends a stream: the last (empty) write, or a failure when the client is gone. */
+    void finishStream() {
+        completed = true;
+        if (broken) {
+            callback.failed(new IOException("the client went away"));
+        } else {
+            response.write(true, null, callback);
+        }
+    }
+}

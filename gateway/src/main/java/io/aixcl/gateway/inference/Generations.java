@@ -1,0 +1,184 @@
+package io.aixcl.gateway.inference;
+
+import static java.util.Objects.requireNonNull;
+
+import io.aixcl.core.inference.Completion;
+import io.aixcl.core.inference.FinishReason;
+import io.aixcl.core.inference.Generation;
+import io.aixcl.core.inference.GenerationEvent;
+import io.aixcl.core.inference.GenerationRequest;
+import io.aixcl.core.inference.GenerationStream;
+import io.aixcl.core.inference.InferenceBackends;
+import io.aixcl.core.inference.InferenceEngine;
+import io.aixcl.core.inference.InferenceException;
+import io.aixcl.core.keys.Reservation;
+import io.aixcl.gateway.Embedder;
+import java.io.IOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs one generation for a client, whatever its protocol: admits the key, finds the engine, streams or waits,
+ * settles the reservation with the engine's real usage, and cancels the generation when the client goes away.
+ * Errors before anything was sent are thrown ({@link ApiError.ApiFailure}) so they get their own status.
+ */
+public final class Generations {
+
+    /** How long a cancelled generation may take to report the tokens it used before the reservation is dropped. */
+    private static final long CANCEL_WAIT_SECONDS = 10;
+
+    private final InferenceBackends backends;
+    private final Admission admission;
+    private final Embedder embedder;
+
+    public Generations(InferenceBackends backends, Admission admission, Embedder embedder) {
+        this.backends = requireNonNull(backends, "backends is null");
+        this.admission = requireNonNull(admission, "admission is null");
+        this.embedder = requireNonNull(embedder, "embedder is null");
+    }
+
+    public void serve(String presentedKey, String requestId, Generate generate, StreamFormat format,
+                      ResponseChannel channel, RequestRecord record) throws IOException {
+        record.target(generate.model());
+        record.stream(generate.stream());
+        if (embedder.serves(generate.model())) {
+            throw ApiError.invalid("model", "the model '" + generate.model()
+                    + "' is an embedding model; it cannot generate text").failure();
+        }
+        try (Reservation reservation = admission.admit(presentedKey, generate.model(), generate.reserveTokens(),
+                record)) {
+            GenerationRequest request = new GenerationRequest(requestId, generate.model(), generate.prompt(),
+                    generate.params());
+            if (generate.stream()) {
+                stream(request, format, channel, record, reservation);
+            } else {
+                whole(request, format, channel, record, reservation);
+            }
+        }
+    }
+
+    /** Ollama's load-only request: the key may use the model and an engine serves it; nothing is generated. */
+    public void preload(String presentedKey, String model, RequestRecord record) {
+        record.target(model);
+        try (Reservation reservation = admission.admit(presentedKey, model, 0, record)) {
+            if (!embedder.serves(model)) {
+                engine(model);
+            }
+        }
+    }
+
+    private void whole(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,
+                       Reservation reservation) throws IOException {
+        Generation generation;
+        try {
+            generation = engine(request.modelId()).generate(request, event -> { });
+        } catch (InferenceException e) {
+            throw EngineErrors.toApiError(e, request.modelId()).failure();
+        }
+        channel.onClientGone(generation::cancel);
+        Completion completion;
+        try {
+            completion = generation.completion().join();
+        } catch (CompletionException e) {
+            throw asApiFailure(e.getCause(), request.modelId());
+        }
+        settle(reservation, completion, record);
+        channel.json(200, format.whole(completion));
+    }
+
+    private void stream(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,
+                        Reservation reservation) throws IOException {
+        GenerationStream events;
+        try {
+            events = engine(request.modelId()).stream(request);
+        } catch (InferenceException e) {
+            throw EngineErrors.toApiError(e, request.modelId()).failure();
+        }
+        // Closing the stream cancels the generation however this method is left.
+        try (events) {
+            Generation generation = events.generation();
+            channel.onClientGone(generation::cancel);
+            // Wait for the first event before committing a 200: a failure before any token keeps its own status.
+            GenerationEvent event = next(events, generation);
+            if (event instanceof GenerationEvent.Failed failed) {
+                throw EngineErrors.toApiError(failed.failure(), request.modelId()).failure();
+            }
+            try {
+                channel.startStream(format.streamContentType());
+                byte[] opening = format.opening();
+                if (opening != null) {
+                    channel.chunk(opening);
+                }
+                while (true) {
+                    switch (event) {
+                        case GenerationEvent.Token token -> channel.chunk(format.token(token.text()));
+                        case GenerationEvent.Completed completed -> {
+                            settle(reservation, completed.completion(), record);
+                            channel.chunk(format.closing(completed.completion()));
+                            return;
+                        }
+                        case GenerationEvent.Failed failed -> {
+                            ApiError error = EngineErrors.toApiError(failed.failure(), request.modelId());
+                            record.failedMidStream(error);
+                            channel.chunk(format.error(error));
+                            return;
+                        }
+                    }
+                    event = next(events, generation);
+                }
+            } catch (IOException clientGone) {
+                generation.cancel();
+                settleCancelled(generation, reservation, record);
+            }
+        }
+    }
+
+    private InferenceEngine engine(String model) {
+        try {
+            return backends.engineFor(model);
+        } catch (InferenceException e) {
+            throw EngineErrors.toApiError(e, model).failure();
+        }
+    }
+
+    private static GenerationEvent next(GenerationStream events, Generation generation) {
+        try {
+            return events.next();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            generation.cancel();
+            throw new ApiError(ErrorKind.UNAVAILABLE, "the gateway is shutting down", null, "engine_unavailable",
+                    java.util.Optional.empty()).failure();
+        }
+    }
+
+    private static void settle(Reservation reservation, Completion completion, RequestRecord record) {
+        reservation.settle(completion.usage());
+        record.usage(completion.usage());
+        record.finished(completion.finishReason());
+    }
+
+    /** The client left: bill the tokens the engine spent before it stopped, if it says in time. */
+    private static void settleCancelled(Generation generation, Reservation reservation, RequestRecord record) {
+        record.finished(FinishReason.CANCELLED);
+        try {
+            Completion completion = generation.completion().get(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+            reservation.settle(completion.usage());
+            record.usage(completion.usage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // The reservation is closed by the caller: nothing known to bill.
+        }
+    }
+
+    private static ApiError.ApiFailure asApiFailure(Throwable cause, String model) {
+        if (cause instanceof InferenceException failure) {
+            return EngineErrors.toApiError(failure, model).failure();
+        }
+        return new ApiError(ErrorKind.SERVER, "the generation failed unexpectedly", null, null,
+                java.util.Optional.empty()).failure();
+    }
+}

@@ -1,0 +1,169 @@
+package io.aixcl.gateway.openai;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.aixcl.core.inference.Completion;
+import io.aixcl.core.inference.FinishReason;
+import io.aixcl.core.inference.TokenUsage;
+import io.aixcl.gateway.inference.ApiError;
+import io.aixcl.gateway.inference.Json;
+import io.aixcl.gateway.inference.StreamFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** OpenAI's chat and text completion shapes, whole and as server-sent events. */
+public final class OpenAiFormat implements StreamFormat {
+
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final boolean chat;
+    private final String id;
+    private final long created;
+    private final String model;
+    private final boolean includeUsage;
+
+    private OpenAiFormat(boolean chat, String id, long created, String model, boolean includeUsage) {
+        this.chat = chat;
+        this.id = id;
+        this.created = created;
+        this.model = model;
+        this.includeUsage = includeUsage;
+    }
+
+    public static OpenAiFormat chat(String id, long created, String model, boolean includeUsage) {
+        return new OpenAiFormat(true, id, created, model, includeUsage);
+    }
+
+    public static OpenAiFormat completion(String id, long created, String model, boolean includeUsage) {
+        return new OpenAiFormat(false, id, created, model, includeUsage);
+    }
+
+    @Override
+    public String streamContentType() {
+        return "text/event-stream";
+    }
+
+    @Override
+    public byte[] whole(Completion completion) {
+        return Json.write(json -> {
+            head(json, chat ? "chat.completion" : "text_completion");
+            json.writeArrayFieldStart("choices");
+            json.writeStartObject();
+            json.writeNumberField("index", 0);
+            if (chat) {
+                json.writeObjectFieldStart("message");
+                json.writeStringField("role", "assistant");
+                json.writeStringField("content", completion.text());
+                json.writeEndObject();
+            } else {
+                json.writeStringField("text", completion.text());
+            }
+            json.writeNullField("logprobs");
+            json.writeStringField("finish_reason", finishReason(completion.finishReason()));
+            json.writeEndObject();
+            json.writeEndArray();
+            usage(json, completion.usage());
+            json.writeEndObject();
+        });
+    }
+
+    @Override
+    public byte[] opening() {
+        if (!chat) {
+            return null;
+        }
+        return chunk(json -> {
+            json.writeObjectFieldStart("delta");
+            json.writeStringField("role", "assistant");
+            json.writeStringField("content", "");
+            json.writeEndObject();
+        }, null);
+    }
+
+    @Override
+    public byte[] token(String text) {
+        return chunk(json -> {
+            if (chat) {
+                json.writeObjectFieldStart("delta");
+                json.writeStringField("content", text);
+                json.writeEndObject();
+            } else {
+                json.writeStringField("text", text);
+            }
+        }, null);
+    }
+
+    @Override
+    public byte[] closing(Completion completion) {
+        byte[] finish = chunk(json -> {
+            if (chat) {
+                json.writeObjectFieldStart("delta");
+                json.writeEndObject();
+            } else {
+                json.writeStringField("text", "");
+            }
+        }, finishReason(completion.finishReason()));
+        byte[] usage = includeUsage ? Json.write(DATA, json -> {
+            head(json, chat ? "chat.completion.chunk" : "text_completion");
+            json.writeArrayFieldStart("choices");
+            json.writeEndArray();
+            usage(json, completion.usage());
+            json.writeEndObject();
+        }, EVENT_END) : new byte[0];
+        byte[] all = new byte[finish.length + usage.length + DONE.length];
+        System.arraycopy(finish, 0, all, 0, finish.length);
+        System.arraycopy(usage, 0, all, finish.length, usage.length);
+        System.arraycopy(DONE, 0, all, finish.length + usage.length, DONE.length);
+        return all;
+    }
+
+    @Override
+    public byte[] error(ApiError error) {
+        return Json.write(DATA, json -> OpenAiErrors.write(json, error), EVENT_END);
+    }
+
+    private byte[] chunk(Json.Writer choiceBody, String finishReason) {
+        return Json.write(DATA, json -> {
+            head(json, chat ? "chat.completion.chunk" : "text_completion");
+            json.writeArrayFieldStart("choices");
+            json.writeStartObject();
+            json.writeNumberField("index", 0);
+            choiceBody.write(json);
+            json.writeNullField("logprobs");
+            if (finishReason == null) {
+                json.writeNullField("finish_reason");
+            } else {
+                json.writeStringField("finish_reason", finishReason);
+            }
+            json.writeEndObject();
+            json.writeEndArray();
+            if (includeUsage) {
+                json.writeNullField("usage");
+            }
+            json.writeEndObject();
+        }, EVENT_END);
+    }
+
+    private void head(JsonGenerator json, String object) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("id", id);
+        json.writeStringField("object", object);
+        json.writeNumberField("created", created);
+        json.writeStringField("model", model);
+        json.writeNullField("system_fingerprint");
+    }
+
+    private static void usage(JsonGenerator json, TokenUsage usage) throws IOException {
+        json.writeObjectFieldStart("usage");
+        json.writeNumberField("prompt_tokens", usage.promptTokens());
+        json.writeNumberField("completion_tokens", usage.completionTokens());
+        json.writeNumberField("total_tokens", usage.totalTokens());
+        json.writeEndObject();
+    }
+
+    /** A cancelled generation has no client left to read its reason; "stop" keeps the field in OpenAI's set. */
+    static String finishReason(FinishReason reason) {
+        return reason == FinishReason.LENGTH ? "length" : "stop";
+    }
+}

@@ -1,0 +1,72 @@
+package io.aixcl.gateway.ollama;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.aixcl.core.inference.ChatMessage;
+import io.aixcl.core.inference.Prompt;
+import io.aixcl.gateway.inference.Generate;
+import io.aixcl.gateway.inference.Json;
+import io.aixcl.gateway.inference.Sampling;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class OllamaRequestsTest {
+
+    private final OllamaRequests requests = new OllamaRequests(new Sampling(1000, 64));
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode body(String json) {
+        return Json.parseObject(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void optionsMapToSamplingAndStreamingIsTheDefault() {
+        Generate generate = requests.chat(body("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"x\"}],\"options\":{\"temperature\":0.2,\"top_p\":0.5,\"num_predict\":7,\"stop\":[\"a\"],"
+                + "\"seed\":9,\"num_ctx\":4096}}")).orElseThrow();
+
+        assertThat(generate.stream()).isTrue();
+        assertThat(generate.params().temperature()).isEqualTo(0.2);
+        assertThat(generate.params().topP()).isEqualTo(0.5);
+        assertThat(generate.params().maxTokens()).isEqualTo(7);
+        assertThat(generate.params().stop()).containsExactly("a");
+        assertThat(generate.params().seed()).hasValue(9);
+    }
+
+    @Test
+    void unlimitedNumPredictIsBoundedByTheGatewayDefault() {
+        Generate generate = requests.generate(body("{\"model\":\"m\",\"prompt\":\"p\",\"stream\":false,"
+                + "\"options\":{\"num_predict\":-1}}")).orElseThrow();
+        assertThat(generate.params().maxTokens()).isEqualTo(64);
+        assertThat(generate.stream()).isFalse();
+        assertThat(generate.params().temperature()).isEqualTo(0.8);
+    }
+
+    @Test
+    void generateUsesTheChatTemplateUnlessRaw() {
+        assertThat(requests.generate(body("{\"model\":\"m\",\"prompt\":\"p\",\"system\":\"s\"}")).orElseThrow()
+                .prompt()).isEqualTo(Prompt.chat(ChatMessage.system("s"), ChatMessage.user("p")));
+        assertThat(requests.generate(body("{\"model\":\"m\",\"prompt\":\"p\",\"raw\":true}")).orElseThrow()
+                .prompt()).isEqualTo(Prompt.text("p"));
+        assertThat(requests.generate(body("{\"model\":\"m\"}"))).isEmpty();
+        assertThat(requests.chat(body("{\"model\":\"m\",\"messages\":[]}"))).isEmpty();
+    }
+
+    @Test
+    void badOptionsNameTheirField() {
+        assertThatThrownBy(() -> requests.chat(body("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"x\"}],\"options\":{\"num_predict\":\"many\"}}")))
+                .hasMessage("invalid type for 'options.num_predict': expected an integer, but got a string instead");
+        assertThatThrownBy(() -> requests.chat(body("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"x\",\"images\":[\"aGk=\"]}]}"))).hasMessage("images are not supported");
+        assertThatThrownBy(() -> requests.generate(body("{\"model\":\"m\",\"prompt\":\"p\",\"format\":\"json\"}")))
+                .hasMessage("structured output ('format') is not supported");
+    }
+
+    @Test
+    void parameterSizesReadAsOllamaShowsThem() {
+        assertThat(OllamaRoutes.parameterSize(6_738_415_616L)).isEqualTo("6.7B");
+        assertThat(OllamaRoutes.parameterSize(22_700_000L)).isEqualTo("22M");
+        assertThat(OllamaRoutes.parameterSize(0)).isEmpty();
+    }
+}
