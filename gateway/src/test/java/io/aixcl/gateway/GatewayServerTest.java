@@ -91,6 +91,9 @@ class GatewayServerTest {
         assertThat(held.settled).isNotNull();
         assertThat(held.settled.promptTokens()).isEqualTo(prompt);
         assertThat(held.settled.completionTokens()).isEqualTo(completion);
+        // The reservation is an upper bound of what the real tokenizer and chat template counted, so concurrent
+        // requests can never together spend past a budget.
+        assertThat(held.reserved).isGreaterThanOrEqualTo(prompt + completion);
     }
 
     @Test

@@ -4,23 +4,28 @@ import io.aixcl.core.inference.ChatMessage;
 import io.aixcl.core.inference.Prompt;
 
 /**
- * What a prompt will cost before any tokenizer has seen it: UTF-8 bytes / 3, rounded up, plus a few tokens per chat
- * message for the template. English runs at about 4 bytes a token, so this errs high for most text; the key's
- * reservation is replaced by the engine's real count when the request settles, so the estimate only decides
- * admission, never the bill.
+ * An upper bound of what a prompt can cost before any tokenizer has seen it: its UTF-8 length, plus the special and
+ * template tokens of each chat message. Every token of a byte-level tokenizer (llama.cpp's SentencePiece with byte
+ * fallback, GPT-style BPE) covers at least one byte, so the text never needs more tokens than it has bytes. The
+ * bound is what the key reserves, so concurrent requests can never together spend past a budget; it errs high
+ * (English runs near 4 bytes a token), but the reservation is replaced by the engine's real count at settlement,
+ * so it decides admission only, never the bill.
  */
 public final class TokenEstimate {
 
-    static final int TEMPLATE_TOKENS_PER_MESSAGE = 8;
+    /** Role markers and separators a chat template wraps around each message (llama-2's takes about a dozen). */
+    static final int TEMPLATE_TOKENS_PER_MESSAGE = 16;
+    /** Beginning- and end-of-sequence tokens. */
+    static final int SPECIAL_TOKENS = 2;
 
     private TokenEstimate() {
     }
 
     public static long of(Prompt prompt) {
         return switch (prompt) {
-            case Prompt.Text text -> ofText(text.text());
+            case Prompt.Text text -> ofText(text.text()) + SPECIAL_TOKENS;
             case Prompt.Chat chat -> {
-                long total = 0;
+                long total = SPECIAL_TOKENS;
                 for (ChatMessage message : chat.messages()) {
                     total += ofText(message.content()) + TEMPLATE_TOKENS_PER_MESSAGE;
                 }
@@ -30,7 +35,7 @@ public final class TokenEstimate {
     }
 
     public static long ofText(CharSequence text) {
-        return (utf8Length(text) + 2) / 3;
+        return utf8Length(text);
     }
 
     /** Counted without encoding, so estimating costs no allocation. */

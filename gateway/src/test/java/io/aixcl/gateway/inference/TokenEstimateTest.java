@@ -10,17 +10,18 @@ import org.junit.jupiter.api.Test;
 class TokenEstimateTest {
 
     @Test
-    void textCostsItsUtf8BytesOverThreeRoundedUp() {
+    void textCostsAtMostItsUtf8Bytes() {
         assertThat(TokenEstimate.ofText("")).isZero();
-        assertThat(TokenEstimate.ofText("abcd")).isEqualTo(2);
-        assertThat(TokenEstimate.ofText("é")).isEqualTo(1); // 2 bytes
+        assertThat(TokenEstimate.ofText("abcd")).isEqualTo(4);
+        assertThat(TokenEstimate.ofText("é")).isEqualTo(2);
         assertThat(TokenEstimate.utf8Length("€😀")).isEqualTo(3 + 4);
     }
 
     @Test
     void aChatAddsTemplateTokensPerMessageAndAReservationAddsTheCompletionLimit() {
         Prompt chat = Prompt.chat(ChatMessage.system("abc"), ChatMessage.user("abcdef"));
-        assertThat(TokenEstimate.of(chat)).isEqualTo(1 + 2 + 2 * TokenEstimate.TEMPLATE_TOKENS_PER_MESSAGE);
+        assertThat(TokenEstimate.of(chat)).isEqualTo(TokenEstimate.SPECIAL_TOKENS + 3 + 6
+                + 2 * TokenEstimate.TEMPLATE_TOKENS_PER_MESSAGE);
         Generate generate = new Generate("m", chat, SamplingParams.defaults().withMaxTokens(100), false, false);
         assertThat(generate.reserveTokens()).isEqualTo(TokenEstimate.of(chat) + 100);
     }
