@@ -3,6 +3,7 @@ package io.aixcl.daemon.inference;
 import io.aixcl.core.AixclException;
 import io.aixcl.stackfile.Settings.Inference;
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -62,5 +63,25 @@ public final class EngineChoice {
                         .orElseGet(() -> new RuntimePlacement.Container(containerUpstream));
             }
         };
+    }
+
+    /**
+     * One line from the engine locator's report of why no engine answers: its verdict and the last thing it tried
+     * ("the configured engine socket does not answer: /run/x.sock does not exist").
+     */
+    public static String briefly(String engineUnavailable) {
+        if (engineUnavailable == null || engineUnavailable.isBlank()) {
+            return "no container engine answers";
+        }
+        List<String> lines = engineUnavailable.lines().toList();
+        String verdict = lines.getFirst().replaceFirst("\\.? ?Tried:$", "").strip();
+        String last = null;
+        for (String l : lines) {
+            String t = l.strip();
+            if (t.startsWith("- ") && t.contains("]: ")) {
+                last = t.substring(t.indexOf("]: ") + 3).replaceFirst("^(no engine|not applicable): ", "");
+            }
+        }
+        return last == null ? verdict : verdict + ": " + last;
     }
 }

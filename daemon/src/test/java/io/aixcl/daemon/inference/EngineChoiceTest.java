@@ -113,4 +113,20 @@ class EngineChoiceTest {
         assertThatThrownBy(() -> EngineChoice.choose(Engine.OPENAI, Optional.empty(), UPSTREAM, m))
                 .isInstanceOf(AixclException.InvalidInput.class).hasMessageContaining("inference.url is not set");
     }
+
+    @Test
+    void theLocatorsReportIsToldInOneLineWithTheDecisiveAttempt() {
+        assertThat(EngineChoice.briefly("""
+                the configured engine socket does not answer. Tried:
+                  - engine socket from aixcl settings [100]: no engine: /tmp/none/engine.sock does not exist
+                To fix: install Podman with: apt-get install -y podman runc""")).isEqualTo(
+                "the configured engine socket does not answer: /tmp/none/engine.sock does not exist");
+        assertThat(EngineChoice.briefly("""
+                no container engine found. Tried:
+                  - $DOCKER_HOST [80]: not applicable: DOCKER_HOST is not set
+                  - Podman API service started by aixcl [0]: not applicable: podman is not on PATH
+                To fix: ...""")).isEqualTo("no container engine found: podman is not on PATH");
+        assertThat(EngineChoice.briefly("cannot connect to a container engine: refused"))
+                .isEqualTo("cannot connect to a container engine: refused");
+    }
 }
