@@ -215,45 +215,49 @@ public final class StackRoutes {
             return;
         }
         ContainerAccess access = containerAccess();
-        streamed(ex, (stream, cancellation) -> {
-            active.set(r.plan().profile(), r.stackFile());
-            RuntimePlacement placement = choosePlacement(r.plan(), access, stream);
-            runtime.use(placement);
-            Map<String, Object> result = new java.util.LinkedHashMap<>();
-            if (placement instanceof RuntimePlacement.Container) {
-                result.putAll(startContainers(orchestrator(), r, r.plan(), req, stream, cancellation));
-                result.put("inference", placement.engineName());
-                return result;
-            }
-            stream.send(note("inference", "inference: " + placement.describe()));
-            if (placement instanceof RuntimePlacement.Embedded) {
-                long t0 = System.nanoTime();
-                EngineState state = runtime.startEmbedded();
-                stream.send(Dtos.Event.step("inference", state.summary(), "embedded llama.cpp; models load on "
-                        + "first use"));
-                if (state instanceof EngineState.Ready) {
-                    stream.send(EventMapping.toEvent(new io.aixcl.core.orchestrate.StackEvent.Healthy("inference",
-                            Duration.ofNanos(System.nanoTime() - t0))));
-                }
-            }
-            StackPlan rest = withoutRuntimeCore(r.plan());
-            List<String> needEngine = List.of();
-            if (access instanceof ContainerAccess.Available) {
-                if (!rest.services().isEmpty()) {
-                    result.putAll(startContainers(orchestrator(), r, rest, req, stream, cancellation));
-                }
-            } else {
-                needEngine = rest.services().stream().map(sv -> sv.name().value()).toList();
-                for (String name : needEngine) {
-                    stream.send(note(name, name + " needs a container engine: " + EngineChoice.INSTALL_ENGINE));
-                }
-            }
-            result.putIfAbsent("profile", r.plan().profile());
-            result.putIfAbsent("changed", true);
+        streamed(ex, (stream, cancellation) -> startWithRuntime(r, req, access, stream, cancellation));
+    }
+
+    /** Starts the runtime core where the choice puts it, then the other services on the engine, if there is one. */
+    private Map<String, Object> startWithRuntime(Resolved r, Dtos.StackRequest req, ContainerAccess access,
+                                                 Exchange.EventStream stream, Cancellation cancellation) {
+        active.set(r.plan().profile(), r.stackFile());
+        RuntimePlacement placement = choosePlacement(r.plan(), access, stream);
+        runtime.use(placement);
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        if (placement instanceof RuntimePlacement.Container) {
+            result.putAll(startContainers(orchestrator(), r, r.plan(), req, stream, cancellation));
             result.put("inference", placement.engineName());
-            result.put("needsContainerEngine", needEngine);
             return result;
-        });
+        }
+        stream.send(note("inference", "inference: " + placement.describe()));
+        if (placement instanceof RuntimePlacement.Embedded) {
+            long t0 = System.nanoTime();
+            EngineState state = runtime.startEmbedded();
+            stream.send(Dtos.Event.step("inference", state.summary(), "embedded llama.cpp; models load on "
+                    + "first use"));
+            if (state instanceof EngineState.Ready) {
+                stream.send(EventMapping.toEvent(new io.aixcl.core.orchestrate.StackEvent.Healthy("inference",
+                        Duration.ofNanos(System.nanoTime() - t0))));
+            }
+        }
+        StackPlan rest = withoutRuntimeCore(r.plan());
+        List<String> needEngine = List.of();
+        if (access instanceof ContainerAccess.Available) {
+            if (!rest.services().isEmpty()) {
+                result.putAll(startContainers(orchestrator(), r, rest, req, stream, cancellation));
+            }
+        } else {
+            needEngine = rest.services().stream().map(sv -> sv.name().value()).toList();
+            for (String name : needEngine) {
+                stream.send(note(name, name + " needs a container engine: " + EngineChoice.INSTALL_ENGINE));
+            }
+        }
+        result.putIfAbsent("profile", r.plan().profile());
+        result.putIfAbsent("changed", true);
+        result.put("inference", placement.engineName());
+        result.put("needsContainerEngine", needEngine);
+        return result;
     }
 
     private Map<String, Object> startContainers(StackOrchestrator o, Resolved r, StackPlan plan,
@@ -370,26 +374,38 @@ public final class StackRoutes {
             return;
         }
         ContainerAccess access = containerAccess();
-        streamed(ex, (stream, cancellation) -> {
-            List<String> stopped = new ArrayList<>();
-            if (access instanceof ContainerAccess.Available) {
-                stopped.addAll(orchestrator().stop(r.plan(), e -> stream.send(EventMapping.toEvent(e))));
+        streamed(ex, (stream, cancellation) -> Map.of("stopped", stopWithRuntime(r, access, stream)));
+    }
+
+    /** Stops the profile's containers (with an engine) and the embedded engine (when it runs); returns what stopped. */
+    private List<String> stopWithRuntime(Resolved r, ContainerAccess access, Exchange.EventStream stream) {
+        List<String> stopped = new ArrayList<>();
+        if (access instanceof ContainerAccess.Available) {
+            stopped.addAll(orchestrator().stop(r.plan(), e -> stream.send(EventMapping.toEvent(e))));
+        }
+        if (!(runtime.embeddedState() instanceof EngineState.Stopped)) {
+            stream.send(Dtos.Event.step("inference", "stopping", "embedded llama.cpp engine"));
+            runtime.stopEmbedded();
+            stream.send(Dtos.Event.step("inference", "stopped", "embedded llama.cpp engine"));
+            if (!stopped.contains("inference")) {
+                stopped.add("inference");
             }
-            if (!(runtime.embeddedState() instanceof EngineState.Stopped)) {
-                stream.send(Dtos.Event.step("inference", "stopping", "embedded llama.cpp engine"));
-                runtime.stopEmbedded();
-                stream.send(Dtos.Event.step("inference", "stopped", "embedded llama.cpp engine"));
-                if (!stopped.contains("inference")) {
-                    stopped.add("inference");
-                }
-            }
-            return Map.of("stopped", stopped);
-        });
+        }
+        return stopped;
     }
 
     private void restart(Exchange ex) throws IOException {
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolve(req.profile(), req.stackFile(), true);
+        if (runtime != null) {
+            ContainerAccess access = containerAccess();
+            streamed(ex, (stream, cancellation) -> {
+                stopWithRuntime(r, access, stream);
+                Map<String, Object> result = startWithRuntime(r, req, access, stream, cancellation);
+                return Map.of("profile", result.get("profile"));
+            });
+            return;
+        }
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
@@ -408,10 +424,21 @@ public final class StackRoutes {
     private void down(Exchange ex) throws IOException {
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolve(req.profile(), req.stackFile(), true);
+        if (runtime != null && containerAccess() instanceof ContainerAccess.Unavailable) {
+            // Nothing in containers to remove: down is then the embedded engine's stop.
+            streamed(ex, (stream, cancellation) -> {
+                stopWithRuntime(r, new ContainerAccess.Unavailable(""), stream);
+                return Map.of("volumesRemoved", false);
+            });
+            return;
+        }
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.down(r.plan(), req.volumes(), e -> stream.send(EventMapping.toEvent(e)));
             secrets.withdraw(r.plan().stack(), r.plan().services());
+            if (runtime != null) {
+                runtime.stopEmbedded();
+            }
             return Map.of("volumesRemoved", req.volumes());
         });
     }
