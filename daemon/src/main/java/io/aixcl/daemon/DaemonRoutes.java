@@ -34,7 +34,12 @@ final class DaemonRoutes {
 
     /** Which inference engine runs the runtime core, and its state when it is the embedded one. */
     private String inference() {
-        RuntimePlacement p = runtime.placement();
+        RuntimePlacement p;
+        try {
+            p = runtime.placement();
+        } catch (AixclException e) {
+            return "unavailable: " + e.getMessage(); // e.g. inference.engine: ollama without a container engine
+        }
         return p instanceof RuntimePlacement.Embedded ? p.describe() + ": " + runtime.embeddedState().summary()
                 : p.describe();
     }

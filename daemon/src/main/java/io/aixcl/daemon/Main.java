@@ -282,13 +282,15 @@ public final class Main {
     }
 
     /**
-     * Engines for upstream base URLs: the stack's Ollama container ({@code http://127.0.0.1:11435}) and
-     * {@code inference.url}. Until the engine-http adapters are plugged in here, such an upstream is unavailable.
+     * Engines for the upstreams: the stack's Ollama container ({@code http://127.0.0.1:11435}) and an
+     * OpenAI-compatible {@code inference.url} (its key in {@code inference.api_key_file}). Plug the engine-http
+     * adapters in here; until then such an upstream is unavailable.
      */
-    private static Function<URI, InferenceEngine> upstreamEngines() {
-        return url -> {
+    private static RuntimeCore.UpstreamEngines upstreamEngines() {
+        Function<URI, InferenceEngine> none = url -> {
             throw new InferenceException.EngineUnavailable("no engine adapter for the upstream " + url + " yet", null);
         };
+        return new RuntimeCore.UpstreamEngines(none, none);
     }
 
     /** Empty when a container engine answers, else why none does (one line). */

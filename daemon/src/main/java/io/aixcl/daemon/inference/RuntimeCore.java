@@ -42,29 +42,37 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     private final Settings.Inference settings;
     private final Supplier<ModelStore> store;
     private final Supplier<InferenceEngine> embeddedFactory;
-    private final Function<URI, InferenceEngine> upstreamFactory;
+    private final UpstreamEngines upstreamEngines;
     private final Supplier<Optional<String>> containerEngineProblem;
 
     private RuntimePlacement placement;
     private InferenceEngine embedded;
     private int restartsBeforeStop;
     private InferenceEngine upstream;
-    private URI upstreamUrl;
+    private RuntimePlacement upstreamPlacement;
 
     /**
      * @param embeddedFactory a new, unstarted embedded engine (one per start: a stopped engine is not restarted)
-     * @param upstreamFactory an engine for an upstream base URL (Ollama's, or an OpenAI-compatible one)
+     * @param upstreamEngines engines for the upstream base URLs (the stack's Ollama, an OpenAI-compatible server)
      * @param containerEngineProblem empty when a container engine answers, else why none does
      */
     public RuntimeCore(Settings.Inference settings, Supplier<ModelStore> store,
-                       Supplier<InferenceEngine> embeddedFactory, Function<URI, InferenceEngine> upstreamFactory,
+                       Supplier<InferenceEngine> embeddedFactory, UpstreamEngines upstreamEngines,
                        Supplier<Optional<String>> containerEngineProblem) {
         this.settings = Objects.requireNonNull(settings, "settings is null");
         this.store = Objects.requireNonNull(store, "store is null");
         this.embeddedFactory = Objects.requireNonNull(embeddedFactory, "embeddedFactory is null");
-        this.upstreamFactory = Objects.requireNonNull(upstreamFactory, "upstreamFactory is null");
+        this.upstreamEngines = Objects.requireNonNull(upstreamEngines, "upstreamEngines is null");
         this.containerEngineProblem = Objects.requireNonNull(containerEngineProblem,
                 "containerEngineProblem is null");
+    }
+
+    /** How to reach an upstream: Ollama's API (the runtime container) or an OpenAI-compatible one (inference.url). */
+    public record UpstreamEngines(Function<URI, InferenceEngine> ollama, Function<URI, InferenceEngine> openAi) {
+        public UpstreamEngines {
+            Objects.requireNonNull(ollama, "ollama is null");
+            Objects.requireNonNull(openAi, "openAi is null");
+        }
     }
 
     public Settings.Inference settings() {
@@ -150,8 +158,8 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     public List<ServedModel> models() {
         return switch (placement()) {
             case RuntimePlacement.Embedded e -> storeModels();
-            case RuntimePlacement.Container c -> upstreamModels(c.upstream(), c.engineName());
-            case RuntimePlacement.Remote r -> upstreamModels(r.url(), r.engineName());
+            case RuntimePlacement.Container c -> upstreamModels(c);
+            case RuntimePlacement.Remote r -> upstreamModels(r);
         };
     }
 
@@ -164,8 +172,8 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         Objects.requireNonNull(modelId, "modelId is null");
         return switch (placement()) {
             case RuntimePlacement.Embedded e -> loadEmbedded(modelId);
-            case RuntimePlacement.Container c -> upstream(c.upstream());
-            case RuntimePlacement.Remote r -> upstream(r.url());
+            case RuntimePlacement.Container c -> upstream(c);
+            case RuntimePlacement.Remote r -> upstream(r);
         };
     }
 
@@ -173,7 +181,7 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     public List<ModelStatus> resident() {
         return switch (placement()) {
             case RuntimePlacement.Embedded e -> embeddedModels().stream().filter(ModelStatus::resident).toList();
-            case RuntimePlacement.Container c -> upstream(c.upstream()).models().stream()
+            case RuntimePlacement.Container c -> upstream(c).models().stream()
                     .filter(ModelStatus::resident).toList();
             case RuntimePlacement.Remote r -> List.of(); // an OpenAI-compatible server does not say
         };
@@ -259,18 +267,24 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         }
     }
 
-    private List<ServedModel> upstreamModels(URI url, String engineName) {
-        return upstream(url).models().stream()
-                .map(m -> new ServedModel(m.id(), engineName, 0, m.lastUsed() == null ? Instant.EPOCH : m.lastUsed(),
+    private List<ServedModel> upstreamModels(RuntimePlacement placement) {
+        return upstream(placement).models().stream()
+                .map(m -> new ServedModel(m.id(), placement.engineName(), 0, m.lastUsed() == null ? Instant.EPOCH : m.lastUsed(),
                         "", "", 0, "", OptionalLong.empty()))
                 .sorted(Comparator.comparing(ServedModel::id)).toList();
     }
 
-    private synchronized InferenceEngine upstream(URI url) {
-        if (upstream == null || !url.equals(upstreamUrl)) {
+    private synchronized InferenceEngine upstream(RuntimePlacement placement) {
+        URI url = switch (placement) {
+            case RuntimePlacement.Container c -> c.upstream();
+            case RuntimePlacement.Remote r -> r.url();
+            case RuntimePlacement.Embedded e -> throw new IllegalStateException("the embedded engine is no upstream");
+        };
+        if (upstream == null || !placement.equals(upstreamPlacement)) {
             closeUpstream();
-            upstream = upstreamFactory.apply(url);
-            upstreamUrl = url;
+            upstream = placement instanceof RuntimePlacement.Remote ? upstreamEngines.openAi().apply(url)
+                    : upstreamEngines.ollama().apply(url);
+            upstreamPlacement = placement;
         }
         return upstream;
     }
@@ -281,7 +295,7 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
                 upstream.close();
             } finally {
                 upstream = null;
-                upstreamUrl = null;
+                upstreamPlacement = null;
             }
         }
     }

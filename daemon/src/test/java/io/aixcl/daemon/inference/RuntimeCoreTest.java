@@ -56,9 +56,8 @@ class RuntimeCoreTest {
         core = new RuntimeCore(settings, () -> store, () -> {
             engineStarts.incrementAndGet();
             return new EmbeddedEngine(EmbeddedEngineConfig.defaults(dir.resolve("engine")).withThreads(1));
-        }, url -> {
-            throw new AssertionError("no upstream engine without a container engine: " + url);
-        }, () -> Optional.of("the configured engine socket does not answer"));
+        }, new RuntimeCore.UpstreamEngines(RuntimeCoreTest::noUpstream, RuntimeCoreTest::noUpstream),
+                () -> Optional.of("the configured engine socket does not answer"));
     }
 
     @AfterAll
@@ -133,6 +132,10 @@ class RuntimeCoreTest {
         core.engineFor("tiny:1");
         assertThat(engineStarts).hasValue(starts + 1);
         assertThat(core.resident()).extracting(ModelStatus::id).containsExactly("tiny:1");
+    }
+
+    private static InferenceEngine noUpstream(java.net.URI url) {
+        throw new AssertionError("no upstream engine without a container engine: " + url);
     }
 
     static Path tinyModel() {
