@@ -17,8 +17,18 @@ public final class Dtos {
     public record DaemonInfo(String version, long pid, long uptimeSeconds, String socket, String user,
                              String configDir, String dataDir, String stackFile, String defaultProfile) {}
 
+    /**
+     * The container engine ({@code engine} is {@code none} when no engine answers; {@code selectedBy} then says
+     * why) and {@code inference}: which inference engine runs the runtime core.
+     */
     public record EngineInfo(String engine, String version, String apiVersion, boolean rootless, String socket,
-                             String selectedBy, boolean serviceStartedByDaemon, List<String> considered) {}
+                             String selectedBy, boolean serviceStartedByDaemon, List<String> considered,
+                             String inference) {
+        public EngineInfo(String engine, String version, String apiVersion, boolean rootless, String socket,
+                          String selectedBy, boolean serviceStartedByDaemon, List<String> considered) {
+            this(engine, version, apiVersion, rootless, socket, selectedBy, serviceStartedByDaemon, considered, null);
+        }
+    }
 
     public record ProfileInfo(String name, String description, List<String> services, boolean isDefault,
                               boolean active) {}

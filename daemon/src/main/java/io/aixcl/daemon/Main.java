@@ -13,7 +13,17 @@ import io.aixcl.audit.AuditLogRefusedException;
 import io.aixcl.audit.AuditStore;
 import io.aixcl.audit.AuditStoreConfig;
 import io.aixcl.daemon.audit.RequestAudit;
+import io.aixcl.core.inference.InferenceEngine;
+import io.aixcl.core.inference.InferenceException;
+import io.aixcl.core.models.ModelStore;
 import io.aixcl.daemon.http.ApiServer;
+import io.aixcl.daemon.inference.EngineChoice;
+import io.aixcl.daemon.inference.RuntimeCore;
+import io.aixcl.daemon.models.ModelRoutes;
+import io.aixcl.engine.llama.EmbeddedEngine;
+import io.aixcl.engine.llama.EmbeddedEngineConfig;
+import io.aixcl.models.LocalModelStore;
+import io.aixcl.models.ModelStoreSettings;
 import io.aixcl.daemon.http.RouteDispatch;
 import io.aixcl.daemon.http.Router;
 import io.aixcl.daemon.remote.FailureThrottle;
@@ -36,6 +46,7 @@ import io.aixcl.stackfile.Settings;
 import io.aixcl.state.LazyStateStore;
 import io.aixcl.state.StateDatabase;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -45,6 +56,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -118,25 +131,30 @@ public final class Main {
             EngineConnector engines = new EngineConnector(() -> new ListingCache(DockerApiEngine.connect(
                     EngineSettings.of(settings.engineSocket().map(Path::toString), paths.runtime(), paths.secretsDir()),
                     host)));
+            // --- inference: the runtime core, and the InferenceBackends the gateway serves (runtimeCore) ---
+            Supplier<ModelStore> modelStore = ModelRoutes.lazy(() -> new LocalModelStore(
+                    ModelStoreSettings.defaults(paths.data().resolve("models"), host.env())));
+            RuntimeCore runtimeCore = new RuntimeCore(settings.inference(), modelStore,
+                    () -> new EmbeddedEngine(EmbeddedEngineConfig.defaults(paths.runtime().resolve("engine-llama"))),
+                    upstreamEngines(), () -> containerEngineProblem(engines));
+            // --- end inference ---
             CountDownLatch stopped = new CountDownLatch(1);
             Router router = new Router();
             new DaemonRoutes(paths, engines, stopped::countDown, stackFile.map(Path::toString),
-                    settings.defaultProfile().orElse("(from the stack file)")).register(router);
+                    settings.defaultProfile().orElse("(from the stack file)"), runtimeCore).register(router);
             FileSecretDelivery secretFiles = new FileSecretDelivery(secretStore, paths.secretsDir(), () -> {
                 EngineInfo info = engines.engine().info();
                 return new EngineMode(info.engine(), info.rootless(), host.uid());
             }, CommandRunner.PROCESSES);
             StackRoutes stacks = new StackRoutes(new CatalogStackSource(paths.secretsDir()), engines,
                     new ActiveProfile(paths.stateFile()), paths.secretsDir(), stackFile,
-                    settings.defaultProfile().orElse(null), secretFiles);
+                    settings.defaultProfile().orElse(null), secretFiles, runtimeCore);
             stacks.register(router);
             new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty(),
                     () -> Optional.of(auditStatus(auditStore))).register(router);
             new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
             new io.aixcl.daemon.audit.AuditRoutes(auditStore).register(router);
-            new io.aixcl.daemon.models.ModelRoutes(io.aixcl.daemon.models.ModelRoutes.lazy(() ->
-                    new io.aixcl.models.LocalModelStore(io.aixcl.models.ModelStoreSettings.defaults(
-                            paths.data().resolve("models"), host.env())))).register(router);
+            new ModelRoutes(modelStore).register(router);
             LazyStateStore state = new LazyStateStore(StateDatabase.of(settings.state().jdbcUrl(),
                     settings.state().passwordFile(), paths.data()));
             TokenService tokens = new TokenService(() -> state.get().tokens(), InstantSource.system());
@@ -197,12 +215,12 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
                 remoteServer.ifPresent(RemoteApiServer::close);
-                shutdown(server, stacks, engines, audit, auditStore);
+                shutdown(server, stacks, engines, audit, auditStore, runtimeCore);
                 state.close();
             }, "shutdown"));
             stopped.await();
             remoteServer.ifPresent(RemoteApiServer::close);
-            shutdown(server, stacks, engines, audit, auditStore);
+            shutdown(server, stacks, engines, audit, auditStore, runtimeCore);
             state.close();
             LOG.info("aixcld stopped");
             return 0;
@@ -242,13 +260,18 @@ public final class Main {
     private static volatile boolean shutDown;
 
     private static synchronized void shutdown(ApiServer server, StackRoutes stacks, EngineConnector engines,
-                                              RequestAudit audit, AuditStore auditStore) {
+                                              RequestAudit audit, AuditStore auditStore, RuntimeCore runtimeCore) {
         if (shutDown) {
             return;
         }
         shutDown = true;
         server.close();
         stacks.close();
+        try {
+            runtimeCore.close(); // stops the embedded engine's worker process with the daemon
+        } catch (RuntimeException e) {
+            LOG.warning("inference: " + e.getMessage());
+        }
         engines.close();
         try {
             audit.daemon("daemon.stop", java.util.Map.of());
@@ -256,6 +279,28 @@ public final class Main {
             LOG.warning(e.getMessage());
         }
         auditStore.close(); // settles pending appends and writes the final signed checkpoint
+    }
+
+    /**
+     * Engines for the upstreams: the stack's Ollama container ({@code http://127.0.0.1:11435}) and an
+     * OpenAI-compatible {@code inference.url} (its key in {@code inference.api_key_file}). Plug the engine-http
+     * adapters in here; until then such an upstream is unavailable.
+     */
+    private static RuntimeCore.UpstreamEngines upstreamEngines() {
+        Function<URI, InferenceEngine> none = url -> {
+            throw new InferenceException.EngineUnavailable("no engine adapter for the upstream " + url + " yet", null);
+        };
+        return new RuntimeCore.UpstreamEngines(none, none);
+    }
+
+    /** Empty when a container engine answers, else why none does (one line). */
+    private static Optional<String> containerEngineProblem(EngineConnector engines) {
+        try {
+            engines.engine();
+            return Optional.empty();
+        } catch (AixclException.EngineUnavailable e) {
+            return Optional.of(EngineChoice.briefly(e.getMessage()));
+        }
     }
 
     /** Creates {@code dir} owned by this user with mode 0700, and tightens it if it exists looser. */

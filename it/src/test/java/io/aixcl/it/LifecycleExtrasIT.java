@@ -108,7 +108,7 @@ class LifecycleExtrasIT {
     @Order(2)
     void planWithTheBuiltInCatalogShowsTheUsrProfileAndWhatMustBePulled() {
         Aixcl.Run r = aixcl.run("stack", "plan");
-        assertThat(r.exit()).as(r.toString()).isIn(0, 7); // 7 if this host happens to hold 5432 or 11434
+        assertThat(r.exit()).as(r.toString()).isIn(0, 7); // 7 if this host happens to hold 5432 or 11435
         assertThat(r.out()).contains("profile 'usr'").contains("2 services");
         List<String> rows = r.out().lines().filter(l -> l.contains(" create ")).toList();
         assertThat(rows).as(r.out()).hasSize(2);

@@ -31,11 +31,25 @@ import org.snakeyaml.engine.v2.nodes.Node;
  *   address: 127.0.0.1:8443
  *   allow_remote: false        # a non-loopback address needs this
  *   need_client_auth: false    # true: mutual TLS with client certificates from the local CA
+ * inference:                   # the runtime core's engine; see {@link Inference}
+ *   engine: auto               # auto | embedded | ollama | openai
+ *   url: https://api.example.com/v1               # openai only: an OpenAI-compatible base URL
+ *   api_key_file: /etc/aixcl/upstream-key         # openai only: the upstream's key, never in this file
+ *   allow_insecure_http: false # plain http to a non-loopback url needs this
+ *   context: 4096              # model defaults: context tokens, concurrent generations, queued requests,
+ *   concurrency: 1             # and how long an idle model stays in memory (forever: never evicted)
+ *   queue: 8
+ *   keep_alive: 5m
+ * gateway:                     # the OpenAI- and Ollama-compatible endpoint
+ *   listen: 127.0.0.1:11434
+ *   allow_remote: false        # a non-loopback address needs this
+ *   allowed_hosts: [ai.lan]    # Host header names accepted beside the listen address and localhost
+ *   cors_origins: [http://localhost:3000]         # browser origins allowed; none by default
  * </pre>
  */
 public record Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket,
                        Path stackFile, List<String> accessUsers, List<String> accessGroups, State state,
-                       Listen listen) {
+                       Listen listen, Inference inference, Gateway gateway) {
 
     /** {@code state:}: a PostgreSQL JDBC URL and the file holding its password; neither means SQLite. */
     public record State(Optional<String> jdbcUrl, Optional<Path> passwordFile) {
@@ -47,16 +61,75 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         public static final Listen OFF = new Listen(Optional.empty(), false, false);
     }
 
+    /**
+     * {@code inference:}: which engine is the runtime core and the defaults a model is loaded with.
+     *
+     * @param url the OpenAI-compatible base URL; present exactly when the engine is {@code openai}
+     * @param apiKeyFile the file holding the upstream's API key ({@code openai} only)
+     */
+    public record Inference(Engine engine, Optional<java.net.URI> url, Optional<Path> apiKeyFile, int contextTokens,
+                            int concurrency, int queue, java.time.Duration keepAlive) {
+        public static final Inference DEFAULT = new Inference(Engine.AUTO, Optional.empty(), Optional.empty(), 4096, 1,
+                8, java.time.Duration.ofMinutes(5));
+
+        public Inference {
+            Objects.requireNonNull(engine, "engine is null");
+            Objects.requireNonNull(url, "url is null");
+            Objects.requireNonNull(apiKeyFile, "apiKeyFile is null");
+            Objects.requireNonNull(keepAlive, "keepAlive is null");
+        }
+
+        /** {@code inference.engine}. */
+        public enum Engine {
+            /** The container runtime (Ollama) when a container engine can run it, else embedded llama.cpp. */
+            AUTO,
+            /** llama.cpp in a supervised child process of the daemon; needs no container engine. */
+            EMBEDDED,
+            /** The stack's runtime container on the container engine. */
+            OLLAMA,
+            /** An OpenAI-compatible server at {@code inference.url}. */
+            OPENAI;
+
+            public String wireName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+    }
+
+    /**
+     * {@code gateway:}: the OpenAI- and Ollama-compatible endpoint (Ollama's well-known port, so clients work unchanged).
+     *
+     * @param allowedHosts Host header names accepted besides the listen address and {@code localhost}
+     * @param corsOrigins browser origins ({@code scheme://host[:port]}) allowed to call it; none by default
+     */
+    public record Gateway(ListenAddress listen, boolean allowRemote, List<String> allowedHosts,
+                          List<String> corsOrigins) {
+        public static final Gateway DEFAULT = new Gateway(new ListenAddress("127.0.0.1", 11434), false, List.of(),
+                List.of());
+
+        public Gateway {
+            Objects.requireNonNull(listen, "listen is null");
+            allowedHosts = List.copyOf(allowedHosts);
+            corsOrigins = List.copyOf(corsOrigins);
+        }
+    }
+
     public Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket, Path stackFile,
                     List<String> accessUsers, List<String> accessGroups) {
         this(stackName, defaultProfile, engineSocket, stackFile, accessUsers, accessGroups, State.SQLITE, Listen.OFF);
+    }
+
+    public Settings(String stackName, Optional<String> defaultProfile, Optional<Path> engineSocket, Path stackFile,
+                    List<String> accessUsers, List<String> accessGroups, State state, Listen listen) {
+        this(stackName, defaultProfile, engineSocket, stackFile, accessUsers, accessGroups, state, listen,
+                Inference.DEFAULT, Gateway.DEFAULT);
     }
 
     public static final String FILE_NAME = "settings.yaml";
     public static final String DEFAULT_STACK_FILE = "stack.yaml";
 
     private static final List<String> KEYS = List.of("version", "stack_name", "default_profile", "stack_file",
-            "engine", "access", "state", "listen");
+            "engine", "access", "state", "listen", "inference", "gateway");
     private static final List<String> STATE_KEYS = List.of("jdbc_url", "password_file");
     private static final List<String> LISTEN_KEYS = List.of("address", "allow_remote", "need_client_auth");
     private static final List<String> ENGINE_KEYS = List.of("socket");
@@ -72,11 +145,14 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         accessGroups = List.copyOf(accessGroups);
         Objects.requireNonNull(state, "state is null");
         Objects.requireNonNull(listen, "listen is null");
+        Objects.requireNonNull(inference, "inference is null");
+        Objects.requireNonNull(gateway, "gateway is null");
     }
 
     public static Settings defaults(Path configDir) {
         return new Settings(StackAssembler.DEFAULT_STACK_NAME, Optional.empty(), Optional.empty(),
-                configDir.resolve(DEFAULT_STACK_FILE), List.of(), List.of(), State.SQLITE, Listen.OFF);
+                configDir.resolve(DEFAULT_STACK_FILE), List.of(), List.of(), State.SQLITE, Listen.OFF, Inference.DEFAULT,
+                Gateway.DEFAULT);
     }
 
     /** Reads {@code settingsFile}; a file that does not exist means all defaults. */
@@ -112,6 +188,8 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         List<String> groups = List.of();
         State state = State.SQLITE;
         Listen listen = Listen.OFF;
+        Inference inference = Inference.DEFAULT;
+        Gateway gateway = Gateway.DEFAULT;
         Map<String, YamlReader.Entry> top = r.mapping(root, "", KEYS);
         for (YamlReader.Entry e : top.values()) {
             Node v = e.value();
@@ -155,11 +233,14 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
                 }
                 case "state" -> state = state(r, v, configDir);
                 case "listen" -> listen = listen(r, v);
+                case "inference" -> inference = InferenceSettings.read(r, v, configDir);
+                case "gateway" -> gateway = InferenceSettings.gateway(r, v);
                 default -> throw new IllegalStateException(e.key());
             }
         }
         problems.throwIfAny();
-        return new Settings(stackName, defaultProfile, socket, stackFile, users, groups, state, listen);
+        return new Settings(stackName, defaultProfile, socket, stackFile, users, groups, state, listen, inference,
+                gateway);
     }
 
     private static State state(YamlReader r, Node v, Path configDir) {
@@ -255,7 +336,7 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
         return checkedPath(r, v, field, path);
     }
 
-    private static Path path(YamlReader r, Node v, String field, Path configDir) {
+    static Path path(YamlReader r, Node v, String field, Path configDir) {
         String s = r.string(v, field);
         if (s == null) {
             return null;

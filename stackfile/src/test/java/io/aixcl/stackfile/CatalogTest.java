@@ -47,7 +47,8 @@ class CatalogTest {
         assertThat(core.role()).isEqualTo(Role.RUNTIME_CORE);
         assertThat(core.dependsOn()).isEmpty();
         assertThat(ImageRef.problem(core.image().value())).isNull();
-        assertThat(core.ports()).containsExactly(11434);
+        // 11435 upstream: the gateway owns Ollama's well-known 11434 in front of it.
+        assertThat(core.ports()).containsExactly(11435);
         assertThat(stack.definition().profiles().values())
                 .allSatisfy(p -> assertThat(p.services()).contains(ServiceName.of("inference")));
         assertThat(listenerSettings(core)).noneMatch(CatalogTest::bindsAllInterfaces);

@@ -101,7 +101,7 @@ class ComposeExportTest {
         assertThat(webui).doesNotContainKey("network_mode").containsEntry("ports", List.of("127.0.0.1:8080:8080"));
         assertThat(map(webui.get("environment")))
                 .containsEntry("HOST", "0.0.0.0")
-                .containsEntry("OPENAI_API_BASE_URL", "http://inference:11434/v1")
+                .containsEntry("OPENAI_API_BASE_URL", "http://inference:11435/v1")
                 .containsEntry("DATABASE_URL", "postgresql://aixcl@postgres:5432/aixcl");
         assertThat(service(compose, "loki")).containsEntry("ports", List.of("127.0.0.1:3100:3100",
                 "127.0.0.1:9095:9095"));

@@ -85,7 +85,8 @@ class SettingsTest {
     void unknownKeysAreSuggestedWithPosition() {
         assertThat(problems("stack_nmae: x\nengine:\n  sock: /run/x.sock\n")).containsExactly(
                 "settings.yaml:1:1: stack_nmae: unknown key (did you mean 'stack_name'?); expected one of: version, "
-                        + "stack_name, default_profile, stack_file, engine, access, state, listen",
+                        + "stack_name, default_profile, stack_file, engine, access, state, listen, "
+                        + "inference, gateway",
                 "settings.yaml:3:3: engine.sock: unknown key (did you mean 'socket'?); expected one of: socket");
     }
 

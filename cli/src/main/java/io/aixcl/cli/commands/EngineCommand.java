@@ -25,7 +25,19 @@ public final class EngineCommand {
                 Printing.json(c.out(), e);
                 return ExitCodes.OK;
             }
+            if ("none".equals(e.engine())) {
+                c.out().printf("engine:      none (%s)%n", e.selectedBy());
+                c.out().printf("inference:   %s%n", e.inference());
+                c.out().println("to run the other services: apt-get install -y podman (or point engine.socket at an "
+                        + "engine)");
+                c.out().println("considered:");
+                e.considered().forEach(s -> c.out().println("  - " + s));
+                return ExitCodes.OK;
+            }
             c.out().printf("engine:      %s %s (API %s)%n", e.engine(), e.version(), e.apiVersion());
+            if (e.inference() != null) {
+                c.out().printf("inference:   %s%n", e.inference());
+            }
             c.out().printf("rootless:    %s%n", e.rootless() ? "yes" : "no (rootful: consider rootless Podman)");
             c.out().printf("socket:      %s%s%n", e.socket(), e.serviceStartedByDaemon()
                     ? " (API service started by aixcld)" : "");

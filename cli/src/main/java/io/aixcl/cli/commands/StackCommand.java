@@ -42,6 +42,11 @@ public final class StackCommand {
                     new Dtos.StackRequest(stack.profile, stack.stackFilePath(), removeOrphans, false));
             double secs = (System.nanoTime() - t0) / 1e9;
             c.out().printf("stack is up: profile '%s' (%.1fs)%n", result.result().get("profile"), secs);
+            if (result.result().get("needsContainerEngine") instanceof java.util.List<?> waiting && !waiting.isEmpty()) {
+                c.out().println("inference runs on the " + result.result().get("inference") + " engine; not started, "
+                        + "for want of a container engine: " + String.join(", ", waiting.stream()
+                        .map(String::valueOf).toList()));
+            }
             return ExitCodes.OK;
         }
     }

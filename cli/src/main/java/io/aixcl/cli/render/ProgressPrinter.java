@@ -29,6 +29,7 @@ public final class ProgressPrinter {
             case "pulled" -> line("  pulled     " + e.image() + " (" + Format.seconds(e.seconds()) + ")");
             case "step" -> line("  " + pad(e.step(), 10) + " " + e.service()
                     + (e.detail() == null || e.detail().isBlank() ? "" : " (" + e.detail() + ")"));
+            case "note" -> line("  " + e.detail());
             case "healthy" -> line("  healthy    " + e.service() + " (" + Format.seconds(e.seconds()) + ")");
             case "unhealthy" -> {
                 line("  FAILED     " + e.service() + ": " + e.detail());

@@ -33,6 +33,13 @@ public abstract sealed class InferenceException extends RuntimeException {
         public ModelNotFound(String modelId) {
             super("model '" + modelId + "' is not loaded", null);
         }
+
+        /** A name no engine serves, with the names that would work. */
+        public ModelNotFound(String modelId, java.util.List<String> available) {
+            super("model '" + modelId + "' not found; " + (available.isEmpty()
+                    ? "no models are available (add one with: aixcl models add NAME)"
+                    : "available: " + String.join(", ", available)), null);
+        }
     }
 
     public static final class LoadFailed extends InferenceException {

@@ -1,6 +1,8 @@
 package io.aixcl.daemon.stack;
 
 import io.aixcl.api.Dtos;
+import io.aixcl.core.inference.EngineState;
+import io.aixcl.core.inference.ModelStatus;
 import io.aixcl.core.orchestrate.ServiceAction;
 import io.aixcl.core.orchestrate.ServiceStatus;
 import io.aixcl.core.orchestrate.StackEvent;
@@ -60,5 +62,52 @@ final class EventMapping {
                         + running + " running)";
         return new Dtos.StackStatus(stack, profile, services.stream().map(EventMapping::status).toList(), summary,
                 ok == services.size());
+    }
+
+    /** The embedded engine as a status row: its state, restarts, uptime and the models in its memory. */
+    static Dtos.ServiceStatus embeddedStatus(String service, EngineState state, List<ModelStatus> models) {
+        String health = switch (state) {
+            case EngineState.Ready r -> "healthy";
+            case EngineState.Starting s -> "starting";
+            case EngineState.Crashed c -> "unhealthy";
+            case EngineState.Stopped s -> "none";
+        };
+        List<String> resident = models.stream().filter(ModelStatus::resident).map(ModelStatus::id).toList();
+        String detail = state.summary() + "; " + (resident.isEmpty() ? "no models in memory"
+                : "models in memory: " + String.join(", ", resident));
+        Long uptime = state instanceof EngineState.Ready r
+                ? java.time.Duration.between(r.since(), java.time.Instant.now()).toSeconds() : null;
+        return new Dtos.ServiceStatus(service, "runtime-core", "embedded", health, detail, uptime, state.restarts(),
+                null, List.of(), "embedded llama.cpp", true);
+    }
+
+    /**
+     * A stack whose runtime core runs outside the container engine: its row first, then the other services, from
+     * the engine when there is one, else each as needing one. Healthy when everything that can run here is.
+     */
+    static Dtos.StackStatus stackStatusBeside(String stack, String profile, Dtos.ServiceStatus core,
+                                              List<ServiceStatus> others, List<io.aixcl.core.stack.ServiceSpec> rest,
+                                              List<String> needEngine) {
+        List<Dtos.ServiceStatus> rows = new java.util.ArrayList<>();
+        rows.add(core);
+        others.stream().map(EventMapping::status).forEach(rows::add);
+        for (io.aixcl.core.stack.ServiceSpec s : rest) {
+            if (needEngine.contains(s.name().value())) {
+                rows.add(new Dtos.ServiceStatus(s.name().value(), s.role().name().toLowerCase(Locale.ROOT)
+                        .replace('_', '-'), "needs a container engine", "none",
+                        "no container engine: " + io.aixcl.daemon.inference.EngineChoice.INSTALL_ENGINE, null, 0, null,
+                        s.ports(), s.image().value(), true));
+            }
+        }
+        boolean coreOk = "healthy".equals(core.health()) || "remote".equals(core.state());
+        long ok = others.stream().filter(ServiceStatus::ok).count();
+        boolean healthy = coreOk && ok == others.size();
+        String summary = "inference: " + core.state() + " (" + core.healthDetail() + ")"
+                + (others.isEmpty() ? "" : "; " + ok + " of " + others.size() + " other services of profile '"
+                        + profile + "' are healthy")
+                + (needEngine.isEmpty() ? "" : "; " + String.join(", ", needEngine) + (needEngine.size() == 1
+                        ? " needs" : " need") + " a container engine (" + io.aixcl.daemon.inference.EngineChoice
+                        .INSTALL_ENGINE + ")");
+        return new Dtos.StackStatus(stack, profile, rows, summary, healthy);
     }
 }

@@ -20,12 +20,18 @@ import io.aixcl.core.stack.Profile;
 import io.aixcl.core.stack.ServiceName;
 import io.aixcl.core.stack.ServiceSpec;
 import io.aixcl.core.stack.StackDefinition;
+import io.aixcl.core.inference.EngineState;
+import io.aixcl.core.stack.Role;
 import io.aixcl.daemon.EngineConnector;
+import io.aixcl.daemon.inference.EngineChoice;
+import io.aixcl.daemon.inference.RuntimeCore;
+import io.aixcl.daemon.inference.RuntimePlacement;
 import io.aixcl.daemon.http.ErrorMapping;
 import io.aixcl.daemon.http.Exchange;
 import io.aixcl.daemon.http.Router;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +43,7 @@ import java.util.Optional;
 
 /** The stack and service routes: thin glue between the API and the orchestrator. */
 public final class StackRoutes {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(StackRoutes.class.getName());
     private static final Duration STATUS_PROBE_TIMEOUT = Duration.ofSeconds(1);
 
     private final StackSource source;
@@ -47,6 +54,7 @@ public final class StackRoutes {
     private final String defaultProfileOverride;
     private final SecretDelivery secrets;
     private final Planner planner = new Planner();
+    private final RuntimeCore runtime;
     private HealthMonitor monitor;
 
     public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
@@ -57,6 +65,18 @@ public final class StackRoutes {
     /** {@code secrets} writes the secret files a service mounts; every start path calls it first. */
     public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
                        Optional<Path> configuredStackFile, String defaultProfileOverride, SecretDelivery secrets) {
+        this(source, engines, active, secretsDir, configuredStackFile, defaultProfileOverride, secrets, null);
+    }
+
+    /**
+     * {@code runtime} runs the runtime core where {@code inference.engine} and the machine allow: without a
+     * container engine, on the embedded engine, while the services that need one are reported, not failed.
+     * Null: the runtime core is always the stack's container (and no container engine fails every operation).
+     */
+    public StackRoutes(StackSource source, EngineConnector engines, ActiveProfile active, Path secretsDir,
+                       Optional<Path> configuredStackFile, String defaultProfileOverride, SecretDelivery secrets,
+                       RuntimeCore runtime) {
+        this.runtime = runtime;
         this.secrets = secrets;
         this.source = source;
         this.engines = engines;
@@ -147,6 +167,14 @@ public final class StackRoutes {
     /** Called once the engine is connected: resumes watching what was last started. */
     public void resumeWatching() {
         Resolved r = resolve(null, null, true);
+        if (runtime != null && runtime.decided().isEmpty()) {
+            // After a daemon restart: where the last start put the runtime core, as far as can be told unasked.
+            try {
+                runtime.use(choosePlacement(r.plan(), containerAccess(), Optional.empty()));
+            } catch (AixclException e) {
+                LOG.warning("inference: " + e.getMessage());
+            }
+        }
         watch(orchestrator(), r.plan());
     }
 
@@ -178,33 +206,206 @@ public final class StackRoutes {
     private void start(Exchange ex) throws IOException {
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolve(req.profile(), req.stackFile(), false);
-        StackOrchestrator o = orchestrator();
-        streamed(ex, (stream, cancellation) -> {
-            active.set(r.plan().profile(), r.stackFile());
-            try {
-                deliverSecrets(r, r.plan().services());
-                StartPreview p = o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
-                        e -> stream.send(EventMapping.toEvent(e)), cancellation);
-                return Map.of("profile", r.plan().profile(), "changed", !p.changesNothing());
-            } finally {
-                watch(o, r.plan());
+        if (runtime == null) {
+            StackOrchestrator o = orchestrator();
+            streamed(ex, (stream, cancellation) -> {
+                active.set(r.plan().profile(), r.stackFile());
+                return startContainers(o, r, r.plan(), req, stream, cancellation);
+            });
+            return;
+        }
+        ContainerAccess access = containerAccess();
+        streamed(ex, (stream, cancellation) -> startWithRuntime(r, req, access, stream, cancellation));
+    }
+
+    /** Starts the runtime core where the choice puts it, then the other services on the engine, if there is one. */
+    private Map<String, Object> startWithRuntime(Resolved r, Dtos.StackRequest req, ContainerAccess access,
+                                                 Exchange.EventStream stream, Cancellation cancellation) {
+        active.set(r.plan().profile(), r.stackFile());
+        RuntimePlacement placement = choosePlacement(r.plan(), access, stream);
+        runtime.use(placement);
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        if (placement instanceof RuntimePlacement.Container) {
+            result.putAll(startContainers(orchestrator(), r, r.plan(), req, stream, cancellation));
+            result.put("inference", placement.engineName());
+            return result;
+        }
+        stream.send(note("inference", "inference: " + placement.describe()));
+        if (placement instanceof RuntimePlacement.Embedded) {
+            long t0 = System.nanoTime();
+            EngineState state = runtime.startEmbedded();
+            stream.send(Dtos.Event.step("inference", state.summary(), "embedded llama.cpp; models load on "
+                    + "first use"));
+            if (state instanceof EngineState.Ready) {
+                stream.send(EventMapping.toEvent(new io.aixcl.core.orchestrate.StackEvent.Healthy("inference",
+                        Duration.ofNanos(System.nanoTime() - t0))));
             }
-        });
+        }
+        StackPlan rest = withoutRuntimeCore(r.plan());
+        List<String> needEngine = List.of();
+        if (access instanceof ContainerAccess.Available) {
+            if (!rest.services().isEmpty()) {
+                result.putAll(startContainers(orchestrator(), r, rest, req, stream, cancellation));
+            }
+        } else {
+            needEngine = rest.services().stream().map(sv -> sv.name().value()).toList();
+            for (String name : needEngine) {
+                stream.send(note(name, name + " needs a container engine: " + EngineChoice.INSTALL_ENGINE));
+            }
+        }
+        result.putIfAbsent("profile", r.plan().profile());
+        result.putIfAbsent("changed", true);
+        result.put("inference", placement.engineName());
+        result.put("needsContainerEngine", needEngine);
+        return result;
+    }
+
+    private Map<String, Object> startContainers(StackOrchestrator o, Resolved r, StackPlan plan,
+                                                Dtos.StackRequest req, Exchange.EventStream stream,
+                                                Cancellation cancellation) {
+        try {
+            deliverSecrets(r, plan.services());
+            StartPreview p = o.start(plan, r.definition().services().keySet(), req.removeOrphans(),
+                    e -> stream.send(EventMapping.toEvent(e)), cancellation);
+            return Map.of("profile", plan.profile(), "changed", !p.changesNothing());
+        } finally {
+            watch(o, plan);
+        }
+    }
+
+    /** Whether a container engine answers now, and why not when none does. */
+    private sealed interface ContainerAccess {
+        record Available(ContainerEngine engine) implements ContainerAccess {}
+
+        record Unavailable(String reason) implements ContainerAccess {}
+    }
+
+    private ContainerAccess containerAccess() {
+        try {
+            return new ContainerAccess.Available(engines.engine());
+        } catch (AixclException.EngineUnavailable e) {
+            return new ContainerAccess.Unavailable(EngineChoice.briefly(e.getMessage()));
+        }
+    }
+
+    /** Decides where the runtime core runs; for auto and ollama, pulls a missing runtime image (with progress). */
+    private RuntimePlacement choosePlacement(StackPlan plan, ContainerAccess access, Exchange.EventStream stream) {
+        return choosePlacement(plan, access, Optional.of(stream));
+    }
+
+    /** As above; without a stream, nothing is pulled and a missing image counts as unavailable. */
+    private RuntimePlacement choosePlacement(StackPlan plan, ContainerAccess access,
+                                             Optional<Exchange.EventStream> progress) {
+        Optional<ServiceSpec> core = plan.services().stream().filter(sv -> sv.role() == Role.RUNTIME_CORE)
+                .findFirst();
+        String image = core.map(sv -> sv.image().value()).orElse("(none)");
+        URI upstream = core.filter(sv -> !sv.ports().isEmpty())
+                .map(sv -> URI.create("http://127.0.0.1:" + sv.ports().getFirst()))
+                .orElse(RuntimeCore.CONTAINER_UPSTREAM);
+        return EngineChoice.choose(runtime.settings().engine(), runtime.settings().url(), upstream,
+                new EngineChoice.Host() {
+                    @Override
+                    public Optional<String> containerEngineProblem() {
+                        return access instanceof ContainerAccess.Unavailable u ? Optional.of(u.reason())
+                                : Optional.empty();
+                    }
+
+                    @Override
+                    public String runtimeImage() {
+                        return image;
+                    }
+
+                    @Override
+                    public Optional<String> runtimeImageProblem() {
+                        ContainerEngine engine = ((ContainerAccess.Available) access).engine();
+                        if (core.isEmpty() || engine.imageExists(image)) {
+                            return Optional.empty();
+                        }
+                        if (progress.isEmpty()) {
+                            return Optional.of("not present locally");
+                        }
+                        Exchange.EventStream stream = progress.get();
+                        try {
+                            long t0 = System.nanoTime();
+                            engine.pullImage(image, pr -> stream.send(EventMapping.toEvent(
+                                    new io.aixcl.core.orchestrate.StackEvent.Pulling(pr))));
+                            stream.send(EventMapping.toEvent(new io.aixcl.core.orchestrate.StackEvent.Pulled(image,
+                                    Duration.ofNanos(System.nanoTime() - t0))));
+                            return Optional.empty();
+                        } catch (AixclException.ImageUnavailable | AixclException.EngineUnavailable e) {
+                            return Optional.of(e.getMessage().lines().findFirst().orElse("cannot pull it"));
+                        }
+                    }
+                });
+    }
+
+    /** The plan without the runtime core, for when it runs outside the container engine. */
+    private static StackPlan withoutRuntimeCore(StackPlan plan) {
+        List<List<ServiceSpec>> levels = plan.levels().stream()
+                .map(l -> l.stream().filter(sv -> sv.role() != Role.RUNTIME_CORE).toList())
+                .filter(l -> !l.isEmpty()).toList();
+        return new StackPlan(plan.stack(), plan.profile(), levels, plan.addedAsDependencies());
+    }
+
+    /** A line of progress shown as it is written. */
+    private static Dtos.Event note(String service, String text) {
+        return new Dtos.Event("note", service, null, text, null, null, 0, 0, null, null, null, null, null);
+    }
+
+    /** Whether the runtime core runs outside the container engine now (embedded or remote). */
+    private boolean runtimeOutsideContainers(ContainerAccess access) {
+        if (runtime == null) {
+            return false;
+        }
+        Optional<RuntimePlacement> decided = runtime.decided();
+        if (decided.isPresent()) {
+            return !(decided.get() instanceof RuntimePlacement.Container);
+        }
+        return access instanceof ContainerAccess.Unavailable;
     }
 
     private void stop(Exchange ex) throws IOException {
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolve(req.profile(), req.stackFile(), true);
-        StackOrchestrator o = orchestrator();
-        streamed(ex, (stream, cancellation) -> {
-            List<String> stopped = o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
-            return Map.of("stopped", stopped);
-        });
+        if (runtime == null) {
+            StackOrchestrator o = orchestrator();
+            streamed(ex, (stream, cancellation) ->
+                    Map.of("stopped", o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)))));
+            return;
+        }
+        ContainerAccess access = containerAccess();
+        streamed(ex, (stream, cancellation) -> Map.of("stopped", stopWithRuntime(r, access, stream)));
+    }
+
+    /** Stops the profile's containers (with an engine) and the embedded engine (when it runs); returns what stopped. */
+    private List<String> stopWithRuntime(Resolved r, ContainerAccess access, Exchange.EventStream stream) {
+        List<String> stopped = new ArrayList<>();
+        if (access instanceof ContainerAccess.Available) {
+            stopped.addAll(orchestrator().stop(r.plan(), e -> stream.send(EventMapping.toEvent(e))));
+        }
+        if (!(runtime.embeddedState() instanceof EngineState.Stopped)) {
+            stream.send(Dtos.Event.step("inference", "stopping", "embedded llama.cpp engine"));
+            runtime.stopEmbedded();
+            stream.send(Dtos.Event.step("inference", "stopped", "embedded llama.cpp engine"));
+            if (!stopped.contains("inference")) {
+                stopped.add("inference");
+            }
+        }
+        return stopped;
     }
 
     private void restart(Exchange ex) throws IOException {
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolve(req.profile(), req.stackFile(), true);
+        if (runtime != null) {
+            ContainerAccess access = containerAccess();
+            streamed(ex, (stream, cancellation) -> {
+                stopWithRuntime(r, access, stream);
+                Map<String, Object> result = startWithRuntime(r, req, access, stream, cancellation);
+                return Map.of("profile", result.get("profile"));
+            });
+            return;
+        }
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.stop(r.plan(), e -> stream.send(EventMapping.toEvent(e)));
@@ -223,20 +424,57 @@ public final class StackRoutes {
     private void down(Exchange ex) throws IOException {
         Dtos.StackRequest req = ex.body(Dtos.StackRequest.class);
         Resolved r = resolve(req.profile(), req.stackFile(), true);
+        if (runtime != null && containerAccess() instanceof ContainerAccess.Unavailable) {
+            // Nothing in containers to remove: down is then the embedded engine's stop.
+            streamed(ex, (stream, cancellation) -> {
+                stopWithRuntime(r, new ContainerAccess.Unavailable(""), stream);
+                return Map.of("volumesRemoved", false);
+            });
+            return;
+        }
         StackOrchestrator o = orchestrator();
         streamed(ex, (stream, cancellation) -> {
             o.down(r.plan(), req.volumes(), e -> stream.send(EventMapping.toEvent(e)));
             secrets.withdraw(r.plan().stack(), r.plan().services());
+            if (runtime != null) {
+                runtime.stopEmbedded();
+            }
             return Map.of("volumesRemoved", req.volumes());
         });
     }
 
     private void status(Exchange ex) throws IOException {
         Resolved r = resolve(ex.query("profile"), ex.query("stackFile"), true);
-        List<ServiceStatus> statuses = orchestrator().status(r.plan(), STATUS_PROBE_TIMEOUT);
-        Dtos.StackStatus status = EventMapping.stackStatus(r.plan().stack(), r.plan().profile(), statuses);
+        ContainerAccess access = runtime == null ? null : containerAccess();
+        Dtos.StackStatus status;
+        if (!runtimeOutsideContainers(access)) {
+            List<ServiceStatus> statuses = orchestrator().status(r.plan(), STATUS_PROBE_TIMEOUT);
+            status = EventMapping.stackStatus(r.plan().stack(), r.plan().profile(), statuses);
+        } else {
+            StackPlan rest = withoutRuntimeCore(r.plan());
+            List<ServiceStatus> others = access instanceof ContainerAccess.Available
+                    ? orchestrator().status(rest, STATUS_PROBE_TIMEOUT) : List.of();
+            List<String> needEngine = access instanceof ContainerAccess.Available ? List.of()
+                    : rest.services().stream().map(sv -> sv.name().value()).toList();
+            RuntimePlacement placement = runtime.placement();
+            status = EventMapping.stackStatusBeside(r.plan().stack(), r.plan().profile(),
+                    runtimeRow(r.plan(), placement), others, rest.services(), needEngine);
+        }
         ex.header(ApiPaths.HEALTHY_HEADER, Boolean.toString(status.healthy()));
         ex.ok(status);
+    }
+
+    /** The runtime core's row when it runs outside the container engine. */
+    private Dtos.ServiceStatus runtimeRow(StackPlan plan, RuntimePlacement placement) {
+        String name = plan.services().stream().filter(sv -> sv.role() == Role.RUNTIME_CORE)
+                .map(sv -> sv.name().value()).findFirst().orElse("inference");
+        return switch (placement) {
+            case RuntimePlacement.Embedded e -> EventMapping.embeddedStatus(name, runtime.embeddedState(),
+                    runtime.embeddedModels());
+            case RuntimePlacement.Remote rm -> new Dtos.ServiceStatus(name, "runtime-core", "remote", "unknown",
+                    placement.describe(), null, 0, null, List.of(), rm.url().toString(), true);
+            case RuntimePlacement.Container c -> throw new IllegalStateException("the runtime core runs in a container");
+        };
     }
 
     private void export(Exchange ex) throws IOException {

@@ -1,0 +1,104 @@
+package io.aixcl.daemon.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aixcl.core.inference.EngineState;
+import io.aixcl.core.inference.Generation;
+import io.aixcl.core.inference.GenerationListener;
+import io.aixcl.core.inference.GenerationRequest;
+import io.aixcl.core.inference.InferenceEngine;
+import io.aixcl.core.inference.ModelSpec;
+import io.aixcl.core.inference.ModelStatus;
+import io.aixcl.core.inference.ServedModel;
+import io.aixcl.stackfile.Settings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Which upstream engine the runtime core hands requests to, per placement; the engines are stubs (pure logic). */
+class UpstreamDispatchTest {
+
+    /** An upstream that knows one model and records whether it was closed. */
+    private static final class StubUpstream implements InferenceEngine {
+        final URI url;
+        boolean closed;
+
+        StubUpstream(URI url) {
+            this.url = url;
+        }
+
+        public void start() { }
+
+        public EngineState state() {
+            return new EngineState.Ready(0, Instant.EPOCH);
+        }
+
+        public ModelStatus load(ModelSpec model) {
+            throw new UnsupportedOperationException();
+        }
+
+        public void unload(String modelId) { }
+
+        public List<ModelStatus> models() {
+            return List.of(new ModelStatus(ModelSpec.of("qwen2.5-coder:0.5b", Path.of("/m")), true, 0, 0,
+                    Instant.EPOCH, Optional.empty()));
+        }
+
+        public Generation generate(GenerationRequest request, GenerationListener listener) {
+            throw new UnsupportedOperationException();
+        }
+
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private final List<String> made = new ArrayList<>();
+    private final List<StubUpstream> engines = new ArrayList<>();
+
+    private RuntimeCore core(Settings.Inference.Engine engine, Optional<URI> url) {
+        Settings.Inference s = new Settings.Inference(engine, url, Optional.empty(), 2048, 1, 8,
+                java.time.Duration.ofMinutes(5));
+        return new RuntimeCore(s, () -> { throw new AssertionError("no store for an upstream"); },
+                () -> { throw new AssertionError("no embedded engine for an upstream"); },
+                new RuntimeCore.UpstreamEngines(u -> stub("ollama", u), u -> stub("openai", u)), Optional::empty);
+    }
+
+    private StubUpstream stub(String kind, URI url) {
+        made.add(kind + " " + url);
+        StubUpstream e = new StubUpstream(url);
+        engines.add(e);
+        return e;
+    }
+
+    @Test
+    void withAContainerEngineAutoServesThroughTheContainersOllamaOnTheUpstreamPort() {
+        RuntimeCore core = core(Settings.Inference.Engine.AUTO, Optional.empty());
+        InferenceEngine e = core.engineFor("qwen2.5-coder:0.5b");
+        assertThat(made).containsExactly("ollama http://127.0.0.1:11435");
+        assertThat(core.engineFor("anything")).isSameAs(e);
+        assertThat(core.models()).extracting(ServedModel::id, ServedModel::engine)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("qwen2.5-coder:0.5b", "ollama"));
+        assertThat(core.resident()).extracting(ModelStatus::id).containsExactly("qwen2.5-coder:0.5b");
+        assertThat(made).hasSize(1);
+    }
+
+    @Test
+    void openAiServesThroughTheConfiguredUrlAndSwitchingPlacementClosesTheOldUpstream() {
+        URI url = URI.create("https://api.example.com/v1");
+        RuntimeCore core = core(Settings.Inference.Engine.OPENAI, Optional.of(url));
+        core.engineFor("gpt-x");
+        assertThat(made).containsExactly("openai " + url);
+        assertThat(core.resident()).isEmpty();
+        core.use(new RuntimePlacement.Container(URI.create("http://127.0.0.1:11435")));
+        core.engineFor("gpt-x");
+        assertThat(made).containsExactly("openai " + url, "ollama http://127.0.0.1:11435");
+        assertThat(engines.getFirst().closed).isTrue();
+        core.close();
+        assertThat(engines.get(1).closed).isTrue();
+    }
+}
