@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /**
  * How the gateway listens and what it accepts.
  *
- * @param listen where to listen; a loopback address (invariant: local first). Port 0 picks a free port.
+ * @param listen where to listen; a loopback address unless {@code allowRemote} (invariant: local first: reaching the
+ *     gateway from other machines is an explicit choice, made in the settings). Port 0 picks a free port.
  * @param allowedHosts Host header names accepted beyond {@code localhost}, {@code 127.0.0.1} and {@code [::1]}
  *     (against DNS rebinding); lower case, no port
  * @param corsOrigins browser origins ({@code scheme://host[:port]}) allowed to call the gateway; empty turns CORS
@@ -19,16 +20,18 @@ import java.util.stream.Collectors;
  * @param maxBodyBytes the largest request body; larger ones get 413
  * @param maxTokensLimit the most tokens one request may ask to generate; more is refused with 400
  * @param defaultMaxTokens what a request that names no limit generates at most
+ * @param allowRemote whether {@code listen} may be an address other machines can reach
  */
 public record GatewayConfig(InetSocketAddress listen, Set<String> allowedHosts, Set<String> corsOrigins,
-                            int maxBodyBytes, int maxTokensLimit, int defaultMaxTokens) {
+                            int maxBodyBytes, int maxTokensLimit, int defaultMaxTokens, boolean allowRemote) {
 
     public static final int DEFAULT_PORT = 11434;
 
     public GatewayConfig {
         requireNonNull(listen, "listen is null");
-        if (listen.isUnresolved() || !listen.getAddress().isLoopbackAddress()) {
-            throw new IllegalArgumentException("the gateway listens on loopback only, not on " + listen);
+        if (listen.isUnresolved() || !(allowRemote || listen.getAddress().isLoopbackAddress())) {
+            throw new IllegalArgumentException("the gateway listens on loopback only, not on " + listen
+                    + " (unless remote access is allowed explicitly)");
         }
         allowedHosts = allowedHosts.stream().map(GatewayConfig::checkHostName).collect(Collectors.toUnmodifiableSet());
         corsOrigins = corsOrigins.stream().map(GatewayConfig::checkOrigin).collect(Collectors.toUnmodifiableSet());
@@ -47,27 +50,33 @@ public record GatewayConfig(InetSocketAddress listen, Set<String> allowedHosts, 
     /** 127.0.0.1:11434 (Ollama's port, so clients find it unconfigured), no extra hosts, CORS off, 4 MiB bodies. */
     public static GatewayConfig defaults() {
         return new GatewayConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), Set.of(), Set.of(),
-                4 << 20, 8192, 1024);
+                4 << 20, 8192, 1024, false);
     }
 
     public GatewayConfig withListen(InetSocketAddress value) {
-        return new GatewayConfig(value, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens);
+        return new GatewayConfig(value, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens, allowRemote);
     }
 
     public GatewayConfig withAllowedHosts(Set<String> value) {
-        return new GatewayConfig(listen, value, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens);
+        return new GatewayConfig(listen, value, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens, allowRemote);
     }
 
     public GatewayConfig withCorsOrigins(Set<String> value) {
-        return new GatewayConfig(listen, allowedHosts, value, maxBodyBytes, maxTokensLimit, defaultMaxTokens);
+        return new GatewayConfig(listen, allowedHosts, value, maxBodyBytes, maxTokensLimit, defaultMaxTokens, allowRemote);
     }
 
     public GatewayConfig withMaxBodyBytes(int value) {
-        return new GatewayConfig(listen, allowedHosts, corsOrigins, value, maxTokensLimit, defaultMaxTokens);
+        return new GatewayConfig(listen, allowedHosts, corsOrigins, value, maxTokensLimit, defaultMaxTokens, allowRemote);
+    }
+
+    /** Listens on {@code value}, which may then be an address other machines reach. */
+    public GatewayConfig withRemoteListen(InetSocketAddress value) {
+        return new GatewayConfig(value, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens,
+                true);
     }
 
     public GatewayConfig withTokenLimits(int limit, int defaultValue) {
-        return new GatewayConfig(listen, allowedHosts, corsOrigins, maxBodyBytes, limit, defaultValue);
+        return new GatewayConfig(listen, allowedHosts, corsOrigins, maxBodyBytes, limit, defaultValue, allowRemote);
     }
 
     private static String checkHostName(String name) {
