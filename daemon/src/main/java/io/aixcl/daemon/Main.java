@@ -132,7 +132,8 @@ public final class Main {
             stacks.register(router);
             new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty(),
                     () -> Optional.of(auditStatus(auditStore))).register(router);
-            new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
+            new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG, new io.aixcl.daemon.secrets.RotationHooks(
+                    engines::engine, secretFiles, paths.secretsDir(), redactor)).register(router);
             new io.aixcl.daemon.audit.AuditRoutes(auditStore).register(router);
             new io.aixcl.daemon.models.ModelRoutes(io.aixcl.daemon.models.ModelRoutes.lazy(() ->
                     new io.aixcl.models.LocalModelStore(io.aixcl.models.ModelStoreSettings.defaults(
