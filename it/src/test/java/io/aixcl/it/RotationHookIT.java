@@ -51,8 +51,8 @@ class RotationHookIT {
         // The hook writes to a volume its uid may write to: created and handed over before the stack starts.
         String volume = stack + "-db-out";
         assertThat(user().podman("volume", "create", volume).ok()).isTrue();
-        TestImages.Result chown = user().podman("run", "--rm", "-v", volume + ":/out", TestImages.BUSYBOX, "busybox",
-                "chown", CONTAINER_UID + ":" + CONTAINER_UID, "/out");
+        TestImages.Result chown = user().podman("run", "--rm", "--network", "none", "-v", volume + ":/out",
+                TestImages.BUSYBOX, "busybox", "chown", CONTAINER_UID + ":" + CONTAINER_UID, "/out");
         assertThat(chown.ok()).as(chown.output()).isTrue();
 
         Map<String, String> s = TestStacks.ordered();
