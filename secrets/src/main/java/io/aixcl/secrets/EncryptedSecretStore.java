@@ -179,7 +179,8 @@ public final class EncryptedSecretStore implements SecretStore, AutoCloseable {
         List<SecretInfo> out = new ArrayList<>();
         for (Entry before : previous) {
             Entry current = read(before.name()).orElseThrow(() -> new AixclException.Failed("secret '"
-                    + before.name() + "' disappeared during its rotation; its previous value cannot be put back", null));
+                    + before.name() + "' disappeared during its rotation; its previous value cannot be put back",
+                    null));
             char[] value = decrypt(before);
             try {
                 out.add(info(write(before.name(), current.version() + 1, current.created(), now(), value)));

@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * Writes each container's secrets as files in its own folder under the secrets folder: mode 0400, owned by the
  * container's user, replaced atomically (a running container keeps the file it mounted until it restarts). The
  * folder holds only what the service declares now: files of secrets it no longer uses are removed.
+ *
+ * <p>For a rotation hook, {@link #rewriteForRunning} writes new content into the same file instead, which a
+ * running container's mount does show (seen on Podman, rootful and rootless).
  */
 public final class FileSecretDelivery implements SecretDelivery {
     private static final Logger LOG = Logger.getLogger(FileSecretDelivery.class.getName());

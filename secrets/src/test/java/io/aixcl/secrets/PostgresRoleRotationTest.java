@@ -156,7 +156,8 @@ class PostgresRoleRotationTest {
                 Map.of("PGPASSFILE", passfile.toString()));
         Files.delete(passfile);
         if (r.exit() != 0) {
-            assertThat(r.output()).as("a refused login, not another failure").contains("password authentication failed");
+            assertThat(r.output()).as("a refused login, not another failure")
+                    .contains("password authentication failed");
         }
         return r.exit() == 0 && r.output().contains("42");
     }
