@@ -82,7 +82,7 @@ class RotationHooksTest {
         }
     }, SECRETS_DIR, redactor);
 
-    private String run(String service, ContainerSpec spec) {
+    private String run(ContainerSpec spec) {
         engine.localImages.add(IMAGE);
         String id = engine.createContainer(spec);
         engine.startContainer(id);
@@ -90,7 +90,7 @@ class RotationHooksTest {
     }
 
     private String run(String service) {
-        return run(service, ContainerSpecs.of("st", DEF.service(ServiceName.of(service)), SECRETS_DIR));
+        return run(ContainerSpecs.of("st", DEF.service(ServiceName.of(service)), SECRETS_DIR));
     }
 
     @Test
@@ -112,7 +112,7 @@ class RotationHooksTest {
         ContainerSpec current = ContainerSpecs.of("st", DEF.service(ServiceName.of("db")), SECRETS_DIR);
         Map<String, String> olderLabels = new java.util.HashMap<>(current.labels());
         olderLabels.put(io.aixcl.core.plan.Labels.SPEC_HASH, "0123456789ab");
-        run("db", new ContainerSpec(current.name(), current.image(), current.command(), current.environment(),
+        run(new ContainerSpec(current.name(), current.image(), current.command(), current.environment(),
                 olderLabels, current.mounts(), current.tmpfs(), current.hostNetwork(),
                 current.publishedLoopbackPorts(), current.cpus(), current.memoryBytes(), current.pids(),
                 current.capAdd(), current.readOnlyRootfs(), current.user(), current.restartPolicy(),
@@ -146,7 +146,7 @@ class RotationHooksTest {
     @Test
     void undoRewritesEveryTouchedServiceAndRunsAgainOnlyTheHooksThatHadSucceeded() {
         String db = run("db");
-        String cache = run("cache");
+        run("cache");
         engine.answers.add(new ExecResult(0, ""));
         engine.answers.add(new ExecResult(1, "no"));
         var pending = RotationHooks.triggeredBy(DEF, Set.of("db-sql", "cache-sql"));
@@ -162,6 +162,5 @@ class RotationHooksTest {
         assertThat(engine.execs).containsExactly(db + " apply /run/secrets/db-sql 5s");
         assertThat(again).extracting(RotationHooks.Ran::ok).containsExactly(true);
         assertThat(events.getLast().detail()).isEqualTo("db-sql: apply re-applied the previous value");
-        assertThat(cache).isNotEqualTo(db);
     }
 }
