@@ -107,17 +107,21 @@ public final class RotationHooks {
 
     /**
      * Rewrites each hook service's files of {@code changed} in place, then runs its hooks, in order; stops at the
-     * first failure. Returns what ran, the failure last.
+     * first failure (a file that cannot be rewritten counts as its hook failing). Never throws for a hook: returns
+     * what ran, the failure last, so that the caller can undo.
      */
     public List<Ran> apply(String stack, List<Pending> hooks, Map<String, String> containers, Set<String> changed,
                            Consumer<Dtos.Event> events) {
         List<Ran> ran = new ArrayList<>();
         Set<String> rewritten = new LinkedHashSet<>();
         for (Pending p : hooks) {
+            Ran r = null;
             if (rewritten.add(p.service().name().value())) {
-                delivery.rewriteForRunning(stack, p.service(), changed);
+                r = rewrite(stack, p, changed);
             }
-            Ran r = run(p, containers.get(p.service().name().value()));
+            if (r == null) {
+                r = run(p, containers.get(p.service().name().value()));
+            }
             ran.add(r);
             events.accept(Dtos.Event.step(p.service().name().value(), "on_rotate", p.ref().name() + ": "
                     + p.hook().program() + (r.ok() ? " succeeded" : " FAILED (" + exit(r) + ")")));
@@ -131,19 +135,27 @@ public final class RotationHooks {
     /**
      * After the store has its previous values back: rewrites the files of every service whose files {@code apply}
      * rewrote, and runs again the hooks that had succeeded, so those services accept the previous value again.
-     * Returns the hooks run again (a failure among them means a service may keep the new value).
+     * Returns the hooks run again and the files that could not be rewritten back (a failure among them means a
+     * service may keep the new value).
      */
     public List<Ran> undo(String stack, List<Ran> ran, Map<String, String> containers, Set<String> changed,
                           Consumer<Dtos.Event> events) {
         Set<String> rewritten = new LinkedHashSet<>();
+        Set<String> stale = new LinkedHashSet<>();
         List<Ran> again = new ArrayList<>();
         for (Ran r : ran) {
-            if (rewritten.add(r.pending().service().name().value())) {
-                delivery.rewriteForRunning(stack, r.pending().service(), changed);
+            String service = r.pending().service().name().value();
+            if (rewritten.add(service)) {
+                Ran failed = rewrite(stack, r.pending(), changed);
+                if (failed != null) {
+                    // Its files may still hold the new value: running its hooks again would apply that one.
+                    stale.add(service);
+                    again.add(failed);
+                }
             }
         }
         for (Ran r : ran) {
-            if (r.ok()) {
+            if (r.ok() && !stale.contains(r.pending().service().name().value())) {
                 Ran back = run(r.pending(), containers.get(r.pending().service().name().value()));
                 again.add(back);
                 events.accept(Dtos.Event.step(r.pending().service().name().value(), "reverted", r.pending().ref().name()
@@ -154,11 +166,22 @@ public final class RotationHooks {
         return List.copyOf(again);
     }
 
+    /** Rewrites the service's changed files in place; null when done, else the failure, as the hook's outcome. */
+    private Ran rewrite(String stack, Pending p, Set<String> changed) {
+        try {
+            delivery.rewriteForRunning(stack, p.service(), changed);
+            return null;
+        } catch (RuntimeException e) {
+            return new Ran(p, false, -1, shorten(redactor.scrub("its secret files could not be rewritten: "
+                    + e.getMessage())));
+        }
+    }
+
     private Ran run(Pending p, String containerId) {
         try {
             ExecResult r = engine.get().exec(containerId, p.hook().exec(), p.hook().timeout());
             return new Ran(p, r.ok(), r.exitCode(), shorten(redactor.scrub(r.output())));
-        } catch (AixclException e) {
+        } catch (RuntimeException e) {
             // Did not run, or did not finish in time (then it may have applied the value, or not).
             return new Ran(p, false, -1, shorten(redactor.scrub(e.getMessage())));
         }

@@ -67,6 +67,7 @@ class RotationHooksTest {
 
     private final ScriptedEngine engine = new ScriptedEngine();
     private final List<String> rewrites = new ArrayList<>();
+    private final Set<String> unwritable = new java.util.HashSet<>();
     private final List<Dtos.Event> events = new ArrayList<>();
     private final Redactor redactor = new Redactor();
     private final RotationHooks hooks = new RotationHooks(() -> engine, new SecretDelivery() {
@@ -78,6 +79,9 @@ class RotationHooksTest {
 
         @Override
         public void rewriteForRunning(String stack, ServiceSpec service, Set<String> secrets) {
+            if (unwritable.contains(service.name().value())) {
+                throw new AixclException.Failed("podman unshare cp failed (exit 125)", null);
+            }
             rewrites.add(stack + "/" + service.name() + " " + secrets.stream().sorted().toList());
         }
     }, SECRETS_DIR, redactor);
@@ -162,5 +166,30 @@ class RotationHooksTest {
         assertThat(engine.execs).containsExactly(db + " apply /run/secrets/db-sql 5s");
         assertThat(again).extracting(RotationHooks.Ran::ok).containsExactly(true);
         assertThat(events.getLast().detail()).isEqualTo("db-sql: apply re-applied the previous value");
+    }
+
+    @Test
+    void aFileThatCannotBeRewrittenFailsItsHookWithoutRunningItAndIsNotReappliedOnUndo() {
+        String db = run("db");
+        run("cache");
+        unwritable.add("cache");
+        var pending = RotationHooks.triggeredBy(DEF, Set.of("db-sql", "cache-sql"));
+        Map<String, String> containers = hooks.requireRunning(DEF, pending);
+        Set<String> changed = Set.of("db-sql", "cache-sql");
+
+        List<RotationHooks.Ran> ran = hooks.apply("st", pending, containers, changed, events::add);
+
+        assertThat(ran).extracting(RotationHooks.Ran::ok).containsExactly(true, false);
+        assertThat(ran.getLast().output()).isEqualTo("its secret files could not be rewritten: podman unshare cp "
+                + "failed (exit 125)");
+        assertThat(engine.execs).containsExactly(db + " apply /run/secrets/db-sql 5s");
+        engine.execs.clear();
+        unwritable.add("db");
+
+        List<RotationHooks.Ran> again = hooks.undo("st", ran, containers, changed, events::add);
+
+        assertThat(engine.execs).as("db's file may still hold the new value: its hook must not apply it").isEmpty();
+        assertThat(again).extracting(r -> r.pending().service().name().value() + " " + r.ok())
+                .containsExactly("db false", "cache false");
     }
 }
