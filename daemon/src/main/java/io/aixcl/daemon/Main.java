@@ -152,7 +152,8 @@ public final class Main {
             stacks.register(router);
             new DoctorRoutes(paths, engines, stacks::activePlan, !settings.accessGroups().isEmpty(),
                     () -> Optional.of(auditStatus(auditStore))).register(router);
-            new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG).register(router);
+            new SecretRoutes(secretStore, stacks, RevealRecorder.DAEMON_LOG, new io.aixcl.daemon.secrets.RotationHooks(
+                    engines::engine, secretFiles, paths.secretsDir(), redactor)).register(router);
             new io.aixcl.daemon.audit.AuditRoutes(auditStore).register(router);
             new ModelRoutes(modelStore).register(router);
             LazyStateStore state = new LazyStateStore(StateDatabase.of(settings.state().jdbcUrl(),

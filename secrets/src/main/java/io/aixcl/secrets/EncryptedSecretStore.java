@@ -130,6 +130,18 @@ public final class EncryptedSecretStore implements SecretStore, AutoCloseable {
 
     @Override
     public synchronized List<SecretInfo> rotate(String name, SecretPolicies policies) {
+        return rotate(name, policies, new ArrayList<>());
+    }
+
+    @Override
+    public synchronized Rotation rotateRevertibly(String name, SecretPolicies policies) {
+        List<Entry> previous = new ArrayList<>();
+        List<SecretInfo> changed = rotate(name, policies, previous);
+        return new RevertibleRotation(changed, previous);
+    }
+
+    /** Rotates {@code name}; {@code previous} receives the entries that were replaced (sealed, never plaintext). */
+    private List<SecretInfo> rotate(String name, SecretPolicies policies, List<Entry> previous) {
         checkName(name);
         SecretPolicy policy = policies.of(name);
         if (policy instanceof SecretPolicy.Template t) {
@@ -145,6 +157,7 @@ public final class EncryptedSecretStore implements SecretStore, AutoCloseable {
         List<SecretInfo> changed = new ArrayList<>();
         try {
             changed.add(info(write(name, old.version() + 1, old.created(), now(), value)));
+            previous.add(old);
         } finally {
             Arrays.fill(value, '\0');
         }
@@ -154,10 +167,59 @@ public final class EncryptedSecretStore implements SecretStore, AutoCloseable {
                 SecretInfo after = refreshDerived(derived, policies, e.get());
                 if (!after.equals(info(e.get()))) {
                     changed.add(after);
+                    previous.add(e.get());
                 }
             }
         }
         return List.copyOf(changed);
+    }
+
+    /** Writes each previous entry's value back as the next version of its secret. */
+    private synchronized List<SecretInfo> restore(List<Entry> previous) {
+        List<SecretInfo> out = new ArrayList<>();
+        for (Entry before : previous) {
+            Entry current = read(before.name()).orElseThrow(() -> new AixclException.Failed("secret '"
+                    + before.name() + "' disappeared during its rotation; its previous value cannot be put back",
+                    null));
+            char[] value = decrypt(before);
+            try {
+                out.add(info(write(before.name(), current.version() + 1, current.created(), now(), value)));
+            } finally {
+                Arrays.fill(value, '\0');
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Holds the replaced entries as they were stored (encrypted), never their plaintext. */
+    private final class RevertibleRotation implements Rotation {
+        private final List<SecretInfo> changed;
+        private List<Entry> previous;
+
+        RevertibleRotation(List<SecretInfo> changed, List<Entry> previous) {
+            this.changed = changed;
+            this.previous = List.copyOf(previous);
+        }
+
+        @Override
+        public List<SecretInfo> changed() {
+            return changed;
+        }
+
+        @Override
+        public synchronized List<SecretInfo> revert() {
+            if (previous == null) {
+                throw new IllegalStateException("this rotation was already reverted or closed");
+            }
+            List<Entry> entries = previous;
+            previous = null;
+            return restore(entries);
+        }
+
+        @Override
+        public synchronized void close() {
+            previous = null;
+        }
     }
 
     @Override

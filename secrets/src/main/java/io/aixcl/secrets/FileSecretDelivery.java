@@ -32,6 +32,9 @@ import java.util.stream.Stream;
  * Writes each container's secrets as files in its own folder under the secrets folder: mode 0400, owned by the
  * container's user, replaced atomically (a running container keeps the file it mounted until it restarts). The
  * folder holds only what the service declares now: files of secrets it no longer uses are removed.
+ *
+ * <p>For a rotation hook, {@link #rewriteForRunning} writes new content into the same file instead, which a
+ * running container's mount does show (seen on Podman, rootful and rootless).
  */
 public final class FileSecretDelivery implements SecretDelivery {
     private static final Logger LOG = Logger.getLogger(FileSecretDelivery.class.getName());
@@ -140,6 +143,82 @@ public final class FileSecretDelivery implements SecretDelivery {
                     LOG.info("removed secret file " + f + ": the service no longer declares it");
                 }
             }
+        }
+    }
+
+    /**
+     * Not atomic, unlike {@link #deliver}: the file is truncated, then written, so a reader could see it empty or
+     * half written for a moment. Only rotation hooks ask for it, for the one service that must apply the new value;
+     * the hook reads the file after this returns, and the service itself reads its secret files when it starts.
+     */
+    @Override
+    public synchronized void rewriteForRunning(String stack, ServiceSpec s, Set<String> secrets) {
+        List<SecretRef> refs = s.secrets().stream().filter(ref -> secrets.contains(ref.name())).toList();
+        if (refs.isEmpty()) {
+            return;
+        }
+        Ownership ownership = Ownership.forContainer(engineMode.get(), ContainerUser.of(s), s.name().value());
+        for (SecretRef ref : refs) {
+            Path target = ContainerSpecs.secretFile(secretsDir, stack, s, ref);
+            if (!Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new AixclException.Failed("service '" + s.name() + "' has no file for secret '" + ref.name()
+                        + "' to rewrite (" + target + "): its container was created before it declared that secret; "
+                        + "restart the service, then try again", null);
+            }
+            char[] value = store.reveal(ref.name());
+            byte[] bytes = SecretValues.utf8(value);
+            Arrays.fill(value, '\0');
+            try {
+                rewriteInPlace(target, bytes, ownership);
+            } catch (IOException e) {
+                throw new AixclException.Failed("cannot rewrite the secret file " + target + " of service '"
+                        + s.name() + "': " + e.getMessage(), e);
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+        }
+    }
+
+    /** Same file (inode), new content: what a bind mount of that file shows. Owner and mode stay as they are. */
+    private void rewriteInPlace(Path target, byte[] content, Ownership ownership) throws IOException {
+        switch (ownership) {
+            case Ownership.Chown c -> overwrite(target, content); // the daemon is root: mode 0400 does not stop it
+            case Ownership.Keep k -> {
+                // The daemon owns the file; 0400 stops even its owner from writing, so open it up for the write.
+                Files.setPosixFilePermissions(target, AtomicFiles.OWNER_READ_WRITE);
+                try {
+                    overwrite(target, content);
+                } finally {
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r--------"));
+                }
+            }
+            case Ownership.PodmanUnshareChown u -> {
+                // Owned by a subordinate id: only the user namespace's root may write it. cp onto an existing file
+                // truncates and writes that same file, keeping its owner and mode; the value travels in a file.
+                Path temp = AtomicFiles.createTemp(target);
+                try {
+                    overwrite(temp, content);
+                    CommandRunner.Result r = commands.run(List.of("podman", "unshare", "cp", temp.toString(),
+                            target.toString()));
+                    if (r.exitCode() != 0) {
+                        throw new IOException("podman unshare cp failed (exit " + r.exitCode() + "): "
+                                + r.output().strip());
+                    }
+                } finally {
+                    Files.deleteIfExists(temp);
+                }
+            }
+        }
+    }
+
+    private static void overwrite(Path file, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aixcl.core.AixclException;
 import io.aixcl.core.secrets.SecretPolicies;
 import io.aixcl.core.secrets.SecretPolicy;
+import io.aixcl.core.secrets.SecretStore;
 import io.aixcl.core.secrets.SecretStore.SecretInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -118,6 +119,50 @@ class EncryptedSecretStoreTest {
             assertThat(changed).extracting(SecretInfo::name).containsExactly("postgres-password", "pgpass");
             assertThat(changed).extracting(SecretInfo::rotated).containsOnly(now);
         }
+    }
+
+    @Test
+    void revertedRotationPutsEveryPreviousValueBackAsNewerVersions() throws IOException {
+        try (var store = open()) {
+            store.ensure("pgpass", CATALOG_LIKE);
+            String password = reveal(store, "postgres-password");
+            String pgpass = reveal(store, "pgpass");
+            now = now.plusSeconds(60);
+            try (SecretStore.Rotation rotation = store.rotateRevertibly("postgres-password", CATALOG_LIKE)) {
+                assertThat(rotation.changed()).extracting(SecretInfo::name).containsExactly("postgres-password",
+                        "pgpass");
+                String rotated = reveal(store, "postgres-password");
+                assertThat(rotated).isNotEqualTo(password);
+                long versionAfterRotation = version("postgres-password");
+
+                now = now.plusSeconds(60);
+                List<SecretInfo> reverted = rotation.revert();
+
+                assertThat(reverted).extracting(SecretInfo::name).containsExactly("postgres-password", "pgpass");
+                assertThat(reverted).extracting(SecretInfo::rotated).containsOnly(now);
+                assertThat(reveal(store, "postgres-password")).isEqualTo(password);
+                assertThat(reveal(store, "pgpass")).isEqualTo(pgpass);
+                assertThat(version("postgres-password")).as("a version never goes back")
+                        .isEqualTo(versionAfterRotation + 1);
+                assertThatThrownBy(rotation::revert).isInstanceOf(IllegalStateException.class);
+            }
+        }
+    }
+
+    @Test
+    void closedRotationKeepsTheNewValueAndCannotBeReverted() {
+        try (var store = open()) {
+            store.ensure("postgres-password", CATALOG_LIKE);
+            String password = reveal(store, "postgres-password");
+            SecretStore.Rotation rotation = store.rotateRevertibly("postgres-password", CATALOG_LIKE);
+            rotation.close();
+            assertThatThrownBy(rotation::revert).isInstanceOf(IllegalStateException.class);
+            assertThat(reveal(store, "postgres-password")).isNotEqualTo(password);
+        }
+    }
+
+    private long version(String name) throws IOException {
+        return StoreJson.MAPPER.readTree(file(name).toFile()).get("version").asLong();
     }
 
     @Test

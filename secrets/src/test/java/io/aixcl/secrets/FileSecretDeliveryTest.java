@@ -149,6 +149,58 @@ class FileSecretDeliveryTest {
     }
 
     @Test
+    void rewriteForRunningKeepsTheSameFileSoAMountedCopySeesTheNewValue() throws IOException {
+        ServiceSpec web = service("web", null, "db-password", "pgpass");
+        FileSecretDelivery d = delivery(new EngineMode("Podman", true, 1000));
+        d.deliver("st", List.of(web), POLICIES);
+        Path pgpass = secretsDir.resolve("st-web/pgpass");
+        Path password = secretsDir.resolve("st-web/db-password");
+        Object inode = Files.getAttribute(pgpass, "unix:ino");
+        Object passwordInode = Files.getAttribute(password, "unix:ino");
+        String before = Files.readString(password);
+
+        store.rotate("db-password", POLICIES);
+        d.rewriteForRunning("st", web, java.util.Set.of("pgpass"));
+
+        assertThat(Files.getAttribute(pgpass, "unix:ino")).isEqualTo(inode);
+        assertThat(Files.readString(pgpass)).isEqualTo("127.0.0.1:5432:*:aixcl:"
+                + new String(store.reveal("db-password")));
+        assertThat(mode(pgpass)).isEqualTo("r--------");
+        assertThat(Files.readString(password)).as("only the secrets asked for").isEqualTo(before);
+        assertThat(Files.getAttribute(password, "unix:ino")).isEqualTo(passwordInode);
+    }
+
+    @Test
+    void rewriteForRunningOnRootlessPodmanCopiesInsideTheUserNamespaceAndLeavesNoTemporaryFile()
+            throws IOException {
+        ServiceSpec db = service("db", "999", "db-password");
+        FileSecretDelivery d = delivery(new EngineMode("Podman", true, 1000));
+        d.deliver("st", List.of(db), POLICIES);
+        commands.clear();
+
+        d.rewriteForRunning("st", db, java.util.Set.of("db-password"));
+
+        assertThat(commands).hasSize(1);
+        List<String> argv = commands.getFirst();
+        Path target = secretsDir.resolve("st-db/db-password");
+        assertThat(argv.subList(0, 3)).containsExactly("podman", "unshare", "cp");
+        assertThat(argv.getLast()).isEqualTo(target.toString());
+        assertThat(String.join(" ", argv)).doesNotContain(new String(store.reveal("db-password")));
+        try (var files = Files.list(target.getParent())) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("db-password");
+        }
+    }
+
+    @Test
+    void rewriteForRunningRefusesAFileTheContainerCannotHaveMounted() {
+        ServiceSpec web = service("web", null, "db-password");
+        assertThatThrownBy(() -> delivery(new EngineMode("Podman", true, 1000)).rewriteForRunning("st", web,
+                java.util.Set.of("db-password")))
+                .isInstanceOf(AixclException.Failed.class)
+                .hasMessageContaining("its container was created before it declared that secret; restart the service");
+    }
+
+    @Test
     void withdrawRemovesTheContainersFolder() {
         FileSecretDelivery d = delivery(new EngineMode("Podman", true, 1000));
         d.deliver("st", List.of(service("web", null, "db-password")), POLICIES);

@@ -6,6 +6,7 @@ import io.aixcl.core.stack.Durations;
 import io.aixcl.core.stack.HealthCheck;
 import io.aixcl.core.stack.ImageRef;
 import io.aixcl.core.stack.RestartPolicy;
+import io.aixcl.core.stack.RotationHook;
 import io.aixcl.core.stack.Role;
 import io.aixcl.core.stack.SecretRef;
 import io.aixcl.core.stack.ServiceName;
@@ -24,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -39,7 +41,8 @@ final class ServiceReader {
     private static final List<String> HEALTH_KEYS = List.of("http", "tcp", "command", "interval", "timeout", "retries",
             "start_period");
     private static final List<String> RESOURCE_KEYS = List.of("cpus", "memory", "pids");
-    private static final List<String> SECRET_KEYS = List.of("name", "file_env");
+    private static final List<String> SECRET_KEYS = List.of("name", "file_env", "on_rotate");
+    private static final List<String> HOOK_KEYS = List.of("exec", "timeout");
     private static final List<String> DEPENDENCY_KEYS = List.of("condition");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -207,6 +210,14 @@ final class ServiceReader {
         return env;
     }
 
+    /**
+     * <pre>
+     * secrets:
+     *   - { name: grafana-admin-password, file_env: GF_SECURITY_ADMIN_PASSWORD__FILE }
+     *   - name: postgres-role-sql          # no file_env: only the hook reads /run/secrets/postgres-role-sql
+     *     on_rotate: { exec: [psql, ..., --file=/run/secrets/postgres-role-sql], timeout: 30s }
+     * </pre>
+     */
     private List<SecretRef> secrets(Node v, String field) {
         List<Node> items = r.sequence(v, field);
         if (items == null) {
@@ -220,20 +231,65 @@ final class ServiceReader {
             if (e == null) {
                 continue;
             }
-            if (!e.containsKey("name") || !e.containsKey("file_env")) {
-                r.problem(items.get(i), f, "a secret needs both 'name' and 'file_env'");
+            if (!e.containsKey("name")) {
+                r.problem(items.get(i), f, "a secret needs a 'name' (and usually 'file_env', the variable that "
+                        + "points at its file)");
                 continue;
             }
             String name = r.string(e.get("name").value(), f + ".name", SECRET_NAME,
                     "a secret name (lowercase letters, digits, '.', '_', '-')");
-            String env = r.string(e.get("file_env").value(), f + ".file_env", ENV_NAME, "a variable name");
+            String env = e.containsKey("file_env")
+                    ? r.string(e.get("file_env").value(), f + ".file_env", ENV_NAME, "a variable name") : null;
+            boolean envOk = !e.containsKey("file_env") || env != null;
+            Optional<RotationHook> hook = Optional.empty();
+            if (e.containsKey("on_rotate")) {
+                hook = Optional.ofNullable(rotationHook(e.get("on_rotate").value(), f + ".on_rotate"));
+                if (hook.isEmpty()) {
+                    continue;
+                }
+            }
             if (name != null && !names.add(name)) {
                 r.problem(e.get("name").value(), f + ".name", "secret '" + name + "' is listed twice");
-            } else if (name != null && env != null) {
-                out.add(new SecretRef(name, env));
+            } else if (name != null && envOk) {
+                out.add(new SecretRef(name, Optional.ofNullable(env), hook));
             }
         }
         return out;
+    }
+
+    /** {@code on_rotate: { exec: [program, args...], timeout: 30s }}; run in the service's running container. */
+    private RotationHook rotationHook(Node v, String field) {
+        Map<String, YamlReader.Entry> e = r.mapping(v, field, HOOK_KEYS);
+        if (e == null) {
+            return null;
+        }
+        if (!e.containsKey("exec")) {
+            r.problem(v, field, "expected 'exec': the program and its arguments to run in the running service "
+                    + "when this secret changes");
+            return null;
+        }
+        List<String> argv = command(e.get("exec").value(), field + ".exec");
+        if (argv == null) {
+            return null;
+        }
+        if (argv.isEmpty()) {
+            r.problem(e.get("exec").value(), field + ".exec", "expected at least the program to run");
+            return null;
+        }
+        Duration timeout = RotationHook.DEFAULT_TIMEOUT;
+        if (e.containsKey("timeout")) {
+            Node t = e.get("timeout").value();
+            timeout = duration(t, field + ".timeout");
+            if (timeout == null) {
+                return null;
+            }
+            if (timeout.isZero() || timeout.compareTo(RotationHook.MAX_TIMEOUT) > 0) {
+                r.problem(t, field + ".timeout", "expected more than 0 and at most "
+                        + RotationHook.MAX_TIMEOUT.toMinutes() + "m, found " + YamlReader.describe(t));
+                return null;
+            }
+        }
+        return new RotationHook(argv, timeout);
     }
 
     private List<VolumeMount> volumes(Node v, String field) {

@@ -140,7 +140,8 @@ class CatalogTest {
     }
 
     private List<String> fileEnvs(String name) {
-        return service(name).secrets().stream().map(s -> s.fileEnv()).filter(e -> !e.equals("PGPASSFILE")).toList();
+        return service(name).secrets().stream().flatMap(s -> s.fileEnv().stream()).filter(e -> !e.equals("PGPASSFILE"))
+                .toList();
     }
 
     private List<String> dependencies(String name) {

@@ -55,7 +55,8 @@ class ComposeExportTest {
                 .containsEntry("stop_signal", "SIGINT").containsEntry("stop_grace_period", "30s")
                 .containsEntry("mem_limit", 2147483648L).containsEntry("pids_limit", 512).containsEntry("cpus", 2.0)
                 .containsEntry("secrets", List.of(Map.of("source", "postgres-postgres-password",
-                        "target", "/run/secrets/postgres-password")))
+                        "target", "/run/secrets/postgres-password"), Map.of("source", "postgres-postgres-role-sql",
+                        "target", "/run/secrets/postgres-role-sql")))
                 .containsEntry("volumes", List.of("postgres-data:/var/lib/postgresql/data"))
                 .containsEntry("tmpfs", List.of("/tmp", "/var/run/postgresql"))
                 .doesNotContainKey("ports");

@@ -28,7 +28,8 @@ class SecretPoliciesFileTest {
         assertThat(policies.byName().keySet()).containsAll(used);
         assertThat(policies.of("open-webui-pgpass")).isEqualTo(
                 new SecretPolicy.Template("127.0.0.1:5432:*:aixcl:${postgres-password}"));
-        assertThat(policies.derivedFrom("postgres-password")).containsExactly("open-webui-pgpass");
+        assertThat(policies.derivedFrom("postgres-password")).containsExactly("open-webui-pgpass",
+                "postgres-role-sql");
         assertThat(catalog.service(ServiceName.of("open-webui")).secrets()).extracting(SecretRef::name)
                 .contains("open-webui-pgpass");
     }

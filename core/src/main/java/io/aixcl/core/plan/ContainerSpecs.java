@@ -21,7 +21,7 @@ public final class ContainerSpecs {
 
     /**
      * @param secretsDir where the daemon writes secret files; each declared secret becomes a read-only mount of
-     *                   {@link #secretFile} and a {@code *_FILE} variable pointing at it
+     *                   {@link #secretFile} and, when it names one, a {@code *_FILE} variable pointing at it
      */
     public static ContainerSpec of(String stack, ServiceSpec s, Path secretsDir) {
         Map<String, String> env = new TreeMap<>(s.environment());
@@ -33,7 +33,7 @@ public final class ContainerSpecs {
         for (SecretRef secret : s.secrets()) {
             mounts.add(new ContainerSpec.SecretFileMount(secretFile(secretsDir, stack, s, secret).toString(),
                     secret.containerPath()));
-            env.put(secret.fileEnv(), secret.containerPath());
+            secret.fileEnv().ifPresent(variable -> env.put(variable, secret.containerPath()));
         }
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(Labels.MANAGED_BY, "aixcl");

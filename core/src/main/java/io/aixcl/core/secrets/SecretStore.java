@@ -37,6 +37,28 @@ public interface SecretStore {
      */
     List<SecretInfo> rotate(String name, SecretPolicies policies);
 
+    /**
+     * Like {@link #rotate(String, SecretPolicies)}, but what it replaced can be put back until the returned rotation
+     * is closed: for a rotation that is complete only once running services have applied it (a rotation hook).
+     */
+    Rotation rotateRevertibly(String name, SecretPolicies policies);
+
+    /** A rotation that has happened and can still be undone. Closing it forgets the previous values. */
+    interface Rotation extends AutoCloseable {
+
+        /** What changed, the rotated secret first, then the secrets derived from it. */
+        List<SecretInfo> changed();
+
+        /**
+         * Puts the previous value of every changed secret back, each as a new version (a version number never goes
+         * back): the store again holds what the services accepted before. At most once.
+         */
+        List<SecretInfo> revert();
+
+        @Override
+        void close();
+    }
+
     /** The value itself, for the few places that must have it (file delivery, an explicit 'secrets show'). */
     char[] reveal(String name);
 

@@ -33,6 +33,7 @@ public final class Exchange {
     private Object body;
     private Acknowledgement acknowledgement = failure -> { };
     private boolean acknowledged;
+    private final Map<String, String> auditFacts = new java.util.TreeMap<>();
 
     /**
      * Runs once, just before the final answer (a response, or a stream's result or error) leaves: an audited
@@ -69,7 +70,20 @@ public final class Exchange {
                 }
             });
         }
+        synchronized (auditFacts) {
+            p.putAll(auditFacts);
+        }
         return p;
+    }
+
+    /**
+     * A fact the route learned while acting (what ran, how it ended), added to the request's audit entry. Metadata
+     * only: never a value, never a command's output.
+     */
+    public void auditFact(String key, String value) {
+        synchronized (auditFacts) {
+            auditFacts.put(key, value);
+        }
     }
 
     /** Every answer and streamed event is scrubbed of known secret values by {@code redactor} on its way out. */
