@@ -20,6 +20,8 @@ import io.aixcl.daemon.remote.FailureThrottle;
 import io.aixcl.daemon.remote.ListenPlan;
 import io.aixcl.daemon.remote.LocalCa;
 import io.aixcl.daemon.remote.RemoteApiServer;
+import io.aixcl.daemon.keys.KeyRoutes;
+import io.aixcl.daemon.keys.KeyService;
 import io.aixcl.daemon.tokens.TokenRoutes;
 import io.aixcl.daemon.tokens.TokenService;
 import io.aixcl.daemon.stack.ActiveProfile;
@@ -143,6 +145,10 @@ public final class Main {
             Path tlsDir = paths.data().resolve("tls");
             LocalCa ca = new LocalCa(tlsDir);
             new TokenRoutes(tokens, ca).register(router);
+            // The gateway's KeyAuthority: hand this instance to the gateway. Its keys load from the state store at
+            // first use; usage is written behind (every second) and flushed at shutdown.
+            KeyService keys = new KeyService(() -> state.get().keys(), InstantSource.system());
+            new KeyRoutes(keys, redactor::learn).register(router);
             AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
                     Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
             // One hook for refusals on every listener (Unix socket and TLS), so they are recorded alike.
@@ -198,11 +204,13 @@ public final class Main {
                 stopped.countDown();
                 remoteServer.ifPresent(RemoteApiServer::close);
                 shutdown(server, stacks, engines, audit, auditStore);
+                keys.close(); // after the listeners: no request settles after its final flush
                 state.close();
             }, "shutdown"));
             stopped.await();
             remoteServer.ifPresent(RemoteApiServer::close);
             shutdown(server, stacks, engines, audit, auditStore);
+            keys.close();
             state.close();
             LOG.info("aixcld stopped");
             return 0;
