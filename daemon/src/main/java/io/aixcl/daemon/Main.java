@@ -104,7 +104,7 @@ public final class Main {
                 LOG.severe("audit log refused: " + e.getMessage());
                 return AUDIT_REFUSED;
             }
-            RequestAudit audit = new RequestAudit(auditStore, java.time.Clock.systemUTC());
+            RequestAudit audit = new RequestAudit(auditStore, java.time.Clock.systemUTC(), redactor);
             var opened = auditStore.openReport();
             audit.daemon("daemon.start", java.util.Map.of("pid", Long.toString(ProcessHandle.current().pid()),
                     "version", Version.current(), "trimmedBytes", Long.toString(opened.trimmedBytes()),
@@ -148,7 +148,7 @@ public final class Main {
             // The gateway's KeyAuthority: hand this instance to the gateway. Its keys load from the state store at
             // first use; usage is written behind (every second) and flushed at shutdown.
             KeyService keys = new KeyService(() -> state.get().keys(), InstantSource.system());
-            new KeyRoutes(keys, redactor::learn).register(router);
+            new KeyRoutes(keys).register(router);
             AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
                     Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
             // One hook for refusals on every listener (Unix socket and TLS), so they are recorded alike.

@@ -82,6 +82,10 @@ class KeysIT {
         Aixcl.Run unknown = aixcl.run("keys", "revoke", "nope");
         assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(6);
         assertThat(unknown.err()).contains("no key with id or name 'nope'");
+        // The key pasted where a name belongs: refused, and scrubbed from the answer and the audit entry by shape.
+        Aixcl.Run pasted = aixcl.run("keys", "revoke", key);
+        assertThat(pasted.exit()).as(pasted.toString()).isEqualTo(6);
+        assertThat(pasted.err()).contains("no key with id or name '[REDACTED]'").doesNotContain(key);
 
         Aixcl.Run tail = ok(aixcl.run("audit", "tail", "-n", "50", "--json"));
         List<String> actions = new ArrayList<>();
@@ -90,7 +94,7 @@ class KeysIT {
         }
         // POST /v1/keys is recorded as "keys", as POST /v1/tokens is "tokens" (Router.action).
         assertThat(actions).containsSubsequence("keys succeeded", "keys failed", "keys failed", "keys failed",
-                "keys.revoke succeeded", "keys.revoke failed");
+                "keys.revoke succeeded", "keys.revoke failed", "keys.revoke failed");
         assertThat(tail.out()).contains("\"name\" : \"app\"").contains("qwen2.5:0.5b").doesNotContain(key)
                 .doesNotContain(key.substring(5));
 

@@ -13,21 +13,17 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.function.Consumer;
 
 /**
  * {@code /v1/keys}: create (the key shown once), list and usage (never the key), revoke. Create and revoke are POSTs
  * through {@link Router#post}, so they are in the audit log before they are acknowledged; the audit entry holds the
- * request's fields, and no request carries a key.
+ * request's fields, and no request carries a key (one pasted by mistake, say as the key to revoke, is scrubbed).
  */
 public final class KeyRoutes {
     private final KeyService keys;
-    private final Consumer<char[]> learnSecret;
 
-    /** {@code learnSecret}: the redactor, which scrubs a new key from every later answer and log line. */
-    public KeyRoutes(KeyService keys, Consumer<char[]> learnSecret) {
+    public KeyRoutes(KeyService keys) {
         this.keys = Objects.requireNonNull(keys, "keys is null");
-        this.learnSecret = Objects.requireNonNull(learnSecret, "learnSecret is null");
     }
 
     public void register(Router r) {
@@ -45,8 +41,8 @@ public final class KeyRoutes {
         var lifetime = Optional.ofNullable(req.expires()).filter(s -> !s.isBlank()).map(TokenLifetime::parse);
         KeyService.Issued issued = keys.create(new KeyRequest(req.name(),
                 req.models() == null ? List.of() : req.models(), limits, lifetime));
-        learnSecret.accept(issued.secret().toCharArray());
-        // The one answer that carries the key: sent unscrubbed (the redactor now knows it), and audited before.
+        // The one answer that carries the key, so it skips the scrubbing that removes any key by its shape from
+        // every other answer, log line and audit entry (Redactor); it is audited before it leaves, without the key.
         ex.revealingSecret(201, new Keys.Created(info(issued.key()), issued.secret()));
     }
 
