@@ -20,6 +20,7 @@ public record ApiKey(String id, String name, String sha256Hex, Instant created, 
         Objects.requireNonNull(revoked, "revoked is null");
         Objects.requireNonNull(lastUsed, "lastUsed is null");
         Objects.requireNonNull(limits, "limits is null");
+        Objects.requireNonNull(models, "models is null");
         models = models.stream().distinct().sorted().toList();
     }
 

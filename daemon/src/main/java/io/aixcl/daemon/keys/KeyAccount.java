@@ -119,6 +119,8 @@ final class KeyAccount {
         @Override
         public void settle(TokenUsage used) {
             if (done.compareAndSet(false, true)) {
+                // Usage above the reservation still counts (it happened), even past the budget; the gateway reserves
+                // the most a request can use, so only an engine that ignores its limit can cause it.
                 long delta = used.totalTokens() - reserved;
                 budget.adjust(delta);
                 rates.adjust(window, 0, delta);

@@ -161,6 +161,9 @@ public final class KeyService implements KeyAuthority, AutoCloseable {
                     deltas.add(d);
                 });
             }
+            if (deltas.isEmpty()) {
+                return;
+            }
             try {
                 keys.get().addUsage(deltas);
             } catch (RuntimeException e) {

@@ -22,10 +22,11 @@ final class PendingUsage {
     }
 
     void add(TokenUsage used, long nowMillis) {
+        // The time first: a flush that sees any of this settlement's counts has a time to stamp them with.
+        lastSettledMillis.accumulateAndGet(nowMillis, Math::max);
         promptTokens.addAndGet(used.promptTokens());
         completionTokens.addAndGet(used.completionTokens());
-        lastSettledMillis.accumulateAndGet(nowMillis, Math::max);
-        requests.incrementAndGet(); // last: a flush that sees the request sees its tokens (or they follow next flush)
+        requests.incrementAndGet();
     }
 
     /** Takes what is pending; empty when nothing was settled since the last drain. */
