@@ -99,4 +99,29 @@ class RateWindowTest {
 
         assertThat(w.tryTake(T0 + 2 * MINUTE, 1)).isInstanceOf(RateWindow.Limited.class);
     }
+
+    @Test
+    void concurrentRequestsTogetherGetExactlyTheLimit() throws Exception {
+        RateWindow w = new RateWindow(500, 5_000);
+        java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong tokens = new java.util.concurrent.atomic.AtomicLong();
+        java.util.List<Thread> all = new java.util.ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            int cost = t % 3 == 0 ? 20 : 1;
+            all.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 200; i++) {
+                    if (w.tryTake(T0 + 1_000, cost) instanceof RateWindow.Admitted) {
+                        admitted.incrementAndGet();
+                        tokens.addAndGet(cost);
+                    }
+                }
+            }));
+        }
+        for (Thread t : all) {
+            t.join();
+        }
+        assertThat(admitted.get()).isLessThanOrEqualTo(500);
+        assertThat(tokens.get()).isLessThanOrEqualTo(5_000);
+        assertThat(admitted.get() == 500 || tokens.get() > 5_000 - 20).as("one limit is reached").isTrue();
+    }
 }
