@@ -30,6 +30,11 @@ import io.aixcl.daemon.remote.FailureThrottle;
 import io.aixcl.daemon.remote.ListenPlan;
 import io.aixcl.daemon.remote.LocalCa;
 import io.aixcl.daemon.remote.RemoteApiServer;
+import io.aixcl.daemon.keys.KeyRoutes;
+import io.aixcl.daemon.keys.KeyService;
+import io.aixcl.gateway.GatewayConfig;
+import io.aixcl.gateway.GatewayServer;
+import io.aixcl.gateway.embed.MiniLmEmbedder;
 import io.aixcl.daemon.tokens.TokenRoutes;
 import io.aixcl.daemon.tokens.TokenService;
 import io.aixcl.daemon.stack.ActiveProfile;
@@ -115,7 +120,7 @@ public final class Main {
                 LOG.severe("audit log refused: " + e.getMessage());
                 return AUDIT_REFUSED;
             }
-            RequestAudit audit = new RequestAudit(auditStore, java.time.Clock.systemUTC());
+            RequestAudit audit = new RequestAudit(auditStore, java.time.Clock.systemUTC(), redactor);
             var opened = auditStore.openReport();
             audit.daemon("daemon.start", java.util.Map.of("pid", Long.toString(ProcessHandle.current().pid()),
                     "version", Version.current(), "trimmedBytes", Long.toString(opened.trimmedBytes()),
@@ -162,6 +167,10 @@ public final class Main {
             Path tlsDir = paths.data().resolve("tls");
             LocalCa ca = new LocalCa(tlsDir);
             new TokenRoutes(tokens, ca).register(router);
+            // The gateway's KeyAuthority: hand this instance to the gateway. Its keys load from the state store at
+            // first use; usage is written behind (every second) and flushed at shutdown.
+            KeyService keys = new KeyService(() -> state.get().keys(), InstantSource.system());
+            new KeyRoutes(keys).register(router);
             AccessPolicy access = new AccessPolicy(System.getProperty("user.name"),
                     Set.copyOf(settings.accessUsers()), Set.copyOf(settings.accessGroups()));
             // One hook for refusals on every listener (Unix socket and TLS), so they are recorded alike.
@@ -204,6 +213,7 @@ public final class Main {
                 throw e;
             }
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
+            Optional<GatewayServer> gateway = startGateway(settings.gateway(), runtimeCore, keys, auditStore);
             // Connect to the engine now, in the background, so the first command does not pay for it.
             Thread.ofVirtual().start(() -> {
                 try {
@@ -216,12 +226,12 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stopped.countDown();
                 remoteServer.ifPresent(RemoteApiServer::close);
-                shutdown(server, stacks, engines, audit, auditStore, runtimeCore);
+                shutdown(server, stacks, engines, audit, auditStore, runtimeCore, gateway, keys);
                 state.close();
             }, "shutdown"));
             stopped.await();
             remoteServer.ifPresent(RemoteApiServer::close);
-            shutdown(server, stacks, engines, audit, auditStore, runtimeCore);
+            shutdown(server, stacks, engines, audit, auditStore, runtimeCore, gateway, keys);
             state.close();
             LOG.info("aixcld stopped");
             return 0;
@@ -261,12 +271,16 @@ public final class Main {
     private static volatile boolean shutDown;
 
     private static synchronized void shutdown(ApiServer server, StackRoutes stacks, EngineConnector engines,
-                                              RequestAudit audit, AuditStore auditStore, RuntimeCore runtimeCore) {
+                                              RequestAudit audit, AuditStore auditStore, RuntimeCore runtimeCore,
+                                              Optional<GatewayServer> gateway, KeyService keys) {
         if (shutDown) {
             return;
         }
         shutDown = true;
         server.close();
+        // The gateway first (its requests settle and are audited), then the keys' final usage flush.
+        gateway.ifPresent(GatewayServer::close);
+        keys.close();
         stacks.close();
         try {
             runtimeCore.close(); // stops the embedded engine's worker process with the daemon
@@ -280,6 +294,34 @@ public final class Main {
             LOG.warning(e.getMessage());
         }
         auditStore.close(); // settles pending appends and writes the final signed checkpoint
+    }
+
+    /**
+     * The endpoint every client uses. A gateway that cannot listen (the port is taken, say by an Ollama the user
+     * runs outside aixcl) is reported, not fatal: the control plane still serves, and {@code doctor} and the log say
+     * why inference is unreachable.
+     */
+    private static Optional<GatewayServer> startGateway(Settings.Gateway settings, RuntimeCore backends,
+                                                        KeyService keys, AuditStore auditLog) {
+        java.net.InetSocketAddress address = settings.listen().socketAddress();
+        GatewayConfig config = GatewayConfig.defaults()
+                .withAllowedHosts(Set.copyOf(settings.allowedHosts()))
+                .withCorsOrigins(Set.copyOf(settings.corsOrigins()));
+        config = settings.allowRemote() ? config.withRemoteListen(address) : config.withListen(address);
+        GatewayServer gateway = new GatewayServer(config, backends, keys, auditLog, new MiniLmEmbedder(),
+                java.time.Clock.systemUTC());
+        try {
+            gateway.start();
+        } catch (RuntimeException e) {
+            gateway.close();
+            LOG.warning("the inference gateway cannot listen on " + settings.listen() + ": " + e.getMessage()
+                    + " (is another program, such as an Ollama outside aixcl, using the port? Set gateway.listen in "
+                    + "settings.yaml)");
+            return Optional.empty();
+        }
+        LOG.info("inference gateway listening on http://" + gateway.address().getHostString() + ":"
+                + gateway.address().getPort() + " (OpenAI /v1, Ollama /api; inference keys required)");
+        return Optional.of(gateway);
     }
 
     /**

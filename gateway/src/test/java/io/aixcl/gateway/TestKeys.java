@@ -54,6 +54,12 @@ final class TestKeys implements KeyAuthority {
         return new KeyDecision.Granted(held);
     }
 
+    @Override
+    public boolean allows(String presented, String model) {
+        Key key = keys.get(presented);
+        return key != null && (key.models().isEmpty() || key.models().contains(model));
+    }
+
     static final class Held implements Reservation {
         final String keyId;
         final String model;

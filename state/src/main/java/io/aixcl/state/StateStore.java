@@ -16,13 +16,16 @@ public final class StateStore implements AutoCloseable {
     private final StateDatabase database;
     private final ConnectionPool pool;
     private final ApiTokens tokens;
+    private final ApiKeys keys;
     private final String schemaVersion;
 
     private StateStore(StateDatabase database, ConnectionPool pool, String schemaVersion) {
         this.database = database;
         this.pool = pool;
         this.schemaVersion = schemaVersion;
-        this.tokens = new ApiTokens(new Jdbc(pool, database.describe()));
+        Jdbc jdbc = new Jdbc(pool, database.describe());
+        this.tokens = new ApiTokens(jdbc);
+        this.keys = new ApiKeys(jdbc);
     }
 
     public static StateStore open(StateDatabase database) {
@@ -46,6 +49,10 @@ public final class StateStore implements AutoCloseable {
 
     public ApiTokens tokens() {
         return tokens;
+    }
+
+    public ApiKeys keys() {
+        return keys;
     }
 
     public StateDatabase database() {

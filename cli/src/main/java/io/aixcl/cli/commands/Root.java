@@ -19,7 +19,7 @@ public final class Root implements Callable<Integer> {
      * that names one of them builds only that one's picocli model (see {@link #commandsFor}).
      */
     public static final List<Class<?>> COMMANDS = List.of(StackCommand.class, ServiceCommand.class,
-            ProfilesCommand.class, EngineCommand.class, ModelsCommand.class, DoctorCommand.class, AuditCommand.class, SecretsCommand.class, TokensCommand.class,
+            ProfilesCommand.class, EngineCommand.class, ModelsCommand.class, DoctorCommand.class, AuditCommand.class, SecretsCommand.class, TokensCommand.class, KeysCommand.class,
             DaemonCommand.class, Completion.class);
 
     /**

@@ -96,7 +96,8 @@ class ArgumentParsingTest {
     void everyReadingCommandOffersJson() {
         List<List<String>> reading = List.of(List.of("stack", "status"), List.of("stack", "plan"),
                 List.of("stack", "logs"), List.of("service", "status"), List.of("service", "logs"),
-                List.of("profiles"), List.of("engine", "info"), List.of("daemon", "status"));
+                List.of("profiles"), List.of("engine", "info"), List.of("daemon", "status"), List.of("keys", "list"),
+                List.of("keys", "usage"));
         CommandLine root = cli();
         for (List<String> path : reading) {
             CommandLine c = root;
@@ -128,5 +129,40 @@ class ArgumentParsingTest {
         CliRun r = CliRun.of(home, "stack", "export", "--format", "helm");
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("helm").contains("compose");
+    }
+
+    @Test
+    void keysCreateTakesAModelListLimitsAndALifetime() {
+        KeysCommand.Create c = parse(KeysCommand.Create.class, "keys", "create", "--name", "app", "--models",
+                "qwen2.5:0.5b,llama3", "--rpm", "60", "--tpm", "20000", "--budget-tokens", "5000000000", "--expires",
+                "30d");
+        assertThat(c.name).isEqualTo("app");
+        assertThat(c.models).containsExactly("qwen2.5:0.5b", "llama3");
+        assertThat(c.rpm).isEqualTo(60);
+        assertThat(c.tpm).isEqualTo(20_000);
+        assertThat(c.budget).isEqualTo(5_000_000_000L);
+        assertThat(c.expires).isEqualTo("30d");
+
+        KeysCommand.Create bare = parse(KeysCommand.Create.class, "keys", "create", "--name", "open");
+        assertThat(bare.models).isEmpty();
+        assertThat(bare.rpm).isNull();
+        assertThat(bare.budget).isNull();
+    }
+
+    @Test
+    void keysCreateWithoutANameOrWithANonNumericLimitIsInvalidInput() {
+        CliRun noName = CliRun.of(home, "keys", "create", "--rpm", "5");
+        assertThat(noName.exit()).as(noName.toString()).isEqualTo(2);
+        assertThat(noName.err()).contains("--name");
+        CliRun badLimit = CliRun.of(home, "keys", "create", "--name", "x", "--tpm", "lots");
+        assertThat(badLimit.exit()).as(badLimit.toString()).isEqualTo(2);
+        assertThat(badLimit.err()).contains("--tpm").contains("lots");
+        assertThat(home.resolve("run/aixcld.sock")).doesNotExist();
+    }
+
+    @Test
+    void keysUsageTakesAnOptionalKey() {
+        assertThat(parse(KeysCommand.Usage.class, "keys", "usage").ref).isNull();
+        assertThat(parse(KeysCommand.Usage.class, "keys", "usage", "app", "--json").ref).isEqualTo("app");
     }
 }

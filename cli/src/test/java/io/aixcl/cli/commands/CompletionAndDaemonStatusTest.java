@@ -19,6 +19,7 @@ class CompletionAndDaemonStatusTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("complete -F").contains("aixcl");
         assertThat(r.out()).contains("stack").contains("service").contains("--profile");
+        assertThat(r.out()).contains("keys").contains("--budget-tokens").contains("--models");
     }
 
     @Test

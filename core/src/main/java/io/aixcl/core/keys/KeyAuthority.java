@@ -14,4 +14,13 @@ public interface KeyAuthority {
      *     reserved against the key's tokens-per-minute limit and budget until {@link Reservation#settle}
      */
     KeyDecision authorize(String presented, String model, long reserveTokens);
+
+    /**
+     * For model listings: whether a request with this key could name this model, by the key's standing (known,
+     * neither revoked nor expired) and its allowlist alone; no limit is checked and nothing is reserved. The default
+     * allows nothing, so an implementation that does not say fails closed.
+     */
+    default boolean allows(String presented, String model) {
+        return false;
+    }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one redaction mechanism for text that leaves the daemon (API responses and errors, streamed container logs,
@@ -28,6 +29,13 @@ public final class Redactor {
             "cookie", "authorization", "auth", "bearer", "session");
     /** {@code POSTGRES_PASSWORD_FILE} names where a secret is, not the secret: its value is a path. */
     private static final Set<String> LOCATION_WORDS = Set.of("file", "path", "name", "names");
+
+    /**
+     * The gateway's API keys ({@code aixk_} + base62) are kept only as hashes, so their values cannot be learned
+     * after the run that made them: they are scrubbed by shape instead, whoever's they are.
+     */
+    static final String ISSUED_KEY_PREFIX = "aixk_";
+    private static final Pattern ISSUED_KEY = Pattern.compile("aixk_[0-9A-Za-z]{32,}");
 
     private record Needles(char[][] byLengthDescending, BitSet firstChars) {}
 
@@ -61,8 +69,19 @@ public final class Redactor {
         all.add(candidate);
     }
 
-    /** {@code text} with every known secret value replaced by {@link #MARK}; the same instance when none occurs. */
+    /**
+     * {@code text} with every known secret value, and every API key by its shape, replaced by {@link #MARK}; the
+     * same instance when none occurs.
+     */
     public String scrub(String text) {
+        String known = scrubKnown(text);
+        if (known == null || !known.contains(ISSUED_KEY_PREFIX)) {
+            return known;
+        }
+        return ISSUED_KEY.matcher(known).replaceAll(MARK);
+    }
+
+    private String scrubKnown(String text) {
         Needles n = needles;
         if (text == null || n.byLengthDescending().length == 0) {
             return text;

@@ -89,4 +89,13 @@ class RedactorTest {
                 .containsEntry("apiKey", null);
         assertThat(redacted.keySet()).containsExactly("profile", "password", "count", "nested", "list", "apiKey");
     }
+
+    @Test
+    void anApiKeyIsScrubbedByItsShapeWithoutBeingLearned() {
+        String key = "aixk_" + "Ab3".repeat(14) + "Z";
+        assertThat(new Redactor().scrub("POST /v1/keys/" + key + "/revoke: no key '" + key + "'"))
+                .isEqualTo("POST /v1/keys/[REDACTED]/revoke: no key '[REDACTED]'");
+        String notAKey = "aixk_short and aixk_ alone";
+        assertThat(new Redactor().scrub(notAKey)).isSameAs(notAKey);
+    }
 }

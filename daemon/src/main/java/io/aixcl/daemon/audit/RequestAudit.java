@@ -5,6 +5,7 @@ import io.aixcl.api.ErrorCode;
 import io.aixcl.core.AixclException;
 import io.aixcl.core.audit.AuditEvent;
 import io.aixcl.core.audit.AuditLog;
+import io.aixcl.core.secrets.Redactor;
 import io.aixcl.daemon.access.Peer;
 import io.aixcl.daemon.http.ApiServer;
 import java.time.Clock;
@@ -23,10 +24,20 @@ public final class RequestAudit implements ApiServer.ActionRecorder, ApiServer.R
 
     private final AuditLog log;
     private final Clock clock;
+    private final Redactor redactor;
 
     public RequestAudit(AuditLog log, Clock clock) {
+        this(log, clock, new Redactor());
+    }
+
+    /**
+     * {@code redactor} also scrubs values: a secret or an API key pasted where a name belongs (a target, a parameter,
+     * a refused path) is not recorded either.
+     */
+    public RequestAudit(AuditLog log, Clock clock, Redactor redactor) {
         this.log = log;
         this.clock = clock;
+        this.redactor = redactor;
     }
 
     @Override
@@ -36,14 +47,16 @@ public final class RequestAudit implements ApiServer.ActionRecorder, ApiServer.R
                 ? AuditEvent.Outcome.REFUSED : AuditEvent.Outcome.FAILED).orElse(AuditEvent.Outcome.SUCCEEDED);
         AuditEvent.Actor actor = tokenId.map(id -> new AuditEvent.Actor(AuditEvent.Actor.Kind.TOKEN, id))
                 .orElseGet(() -> actor(peer));
-        append(new AuditEvent(clock.instant(), actor, action, target, redact(parameters), outcome,
+        Map<String, String> scrubbed = new TreeMap<>();
+        redact(parameters).forEach((k, v) -> scrubbed.put(k, redactor.scrub(v)));
+        append(new AuditEvent(clock.instant(), actor, action, redactor.scrub(target), scrubbed, outcome,
                 failure.map(f -> f.code().name()).orElse("")));
     }
 
     @Override
     public void refused(Optional<Peer> peer, String method, String path, String reason) {
-        append(new AuditEvent(clock.instant(), actor(peer), "access.refused", method + " " + path, Map.of(),
-                AuditEvent.Outcome.REFUSED, reason));
+        append(new AuditEvent(clock.instant(), actor(peer), "access.refused", redactor.scrub(method + " " + path),
+                Map.of(), AuditEvent.Outcome.REFUSED, redactor.scrub(reason)));
     }
 
     /** A fact about the daemon itself (start, stop), recorded under its own name. */

@@ -179,8 +179,13 @@ public final class Exchange {
      * route that has recorded the reveal (audit) may call this.
      */
     public void okRevealingSecret(Object value) throws IOException {
+        revealingSecret(200, value);
+    }
+
+    /** {@link #okRevealingSecret} with another status, e.g. 201 for the one answer that shows a new key. */
+    public void revealingSecret(int status, Object value) throws IOException {
         acknowledge(java.util.Optional.empty());
-        write(200, Json.MAPPER.writeValueAsBytes(value));
+        write(status, Json.MAPPER.writeValueAsBytes(value));
     }
 
     private void write(int status, byte[] bytes) throws IOException {

@@ -13,8 +13,9 @@ public final class RouteScopes {
     private record Rule(String method, Pattern path, TokenScope scope) {}
 
     private static final List<Rule> RULES = List.of(
-            // Tokens and secrets: even reading them is admin.
+            // Tokens, inference keys and secrets: even reading them is admin.
             rule("*", "/v1/tokens(/.*)?", TokenScope.ADMIN),
+            rule("*", "/v1/keys(/.*)?", TokenScope.ADMIN),
             rule("*", "/v1/secrets(/.*)?", TokenScope.ADMIN),
             rule("POST", "/v1/stack/(start|stop|restart)", TokenScope.OPERATE),
             rule("POST", "/v1/services/[^/]+/(start|stop|restart)", TokenScope.OPERATE),

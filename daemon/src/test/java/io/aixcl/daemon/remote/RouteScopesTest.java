@@ -3,6 +3,7 @@ package io.aixcl.daemon.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aixcl.api.ApiPaths;
+import io.aixcl.api.Keys;
 import io.aixcl.api.Tokens;
 import io.aixcl.state.TokenScope;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,10 @@ class RouteScopesTest {
         assertThat(RouteScopes.required("GET", Tokens.PATH)).isEqualTo(TokenScope.ADMIN);
         assertThat(RouteScopes.required("GET", Tokens.CA)).isEqualTo(TokenScope.ADMIN);
         assertThat(RouteScopes.required("POST", Tokens.revokePath("ci"))).isEqualTo(TokenScope.ADMIN);
+        assertThat(RouteScopes.required("GET", Keys.PATH)).isEqualTo(TokenScope.ADMIN);
+        assertThat(RouteScopes.required("GET", Keys.USAGE)).isEqualTo(TokenScope.ADMIN);
+        assertThat(RouteScopes.required("POST", Keys.PATH)).isEqualTo(TokenScope.ADMIN);
+        assertThat(RouteScopes.required("POST", Keys.revokePath("app"))).isEqualTo(TokenScope.ADMIN);
         assertThat(RouteScopes.required("GET", "/v1/secrets/postgres-password")).isEqualTo(TokenScope.ADMIN);
         assertThat(RouteScopes.required("POST", ApiPaths.DAEMON_STOP)).isEqualTo(TokenScope.ADMIN);
     }

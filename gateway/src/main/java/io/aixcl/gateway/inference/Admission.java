@@ -34,37 +34,27 @@ public final class Admission {
     }
 
     /**
-     * The models among {@code candidates} the key may use, for listings. The port has no listing call, so this asks
-     * once per model reserving nothing and gives each reservation back at once. A refusal that is not about the
-     * model (no key, a bad key, a rate limit) refuses the whole listing.
+     * The models among {@code candidates} the key may use, for listings. The key is authenticated once (a listing
+     * is one request against its limits), then each model is checked against its allowlist, reserving nothing. A
+     * refusal that is not about the model (no key, a bad key, a rate limit) refuses the whole listing.
      */
     public List<String> visible(String presented, List<String> candidates, RequestRecord record) {
-        List<String> visible = new ArrayList<>(candidates.size());
-        for (String model : candidates) {
-            switch (keys.authorize(presented, model, 0)) {
-                case KeyDecision.Granted granted -> {
-                    record.keyId(granted.reservation().keyId());
-                    granted.reservation().close();
-                    visible.add(model);
-                }
-                case KeyDecision.Refused refused -> {
-                    refused.keyId().ifPresent(record::keyId);
-                    if (refused.reason() != KeyDecision.Reason.MODEL_NOT_ALLOWED) {
-                        throw refusal(refused).failure();
-                    }
+        switch (keys.authorize(presented, "", 0)) {
+            case KeyDecision.Granted granted -> {
+                record.keyId(granted.reservation().keyId());
+                granted.reservation().close();
+            }
+            case KeyDecision.Refused refused -> {
+                refused.keyId().ifPresent(record::keyId);
+                if (refused.reason() != KeyDecision.Reason.MODEL_NOT_ALLOWED) {
+                    throw refusal(refused).failure();
                 }
             }
         }
-        if (candidates.isEmpty()) {
-            // Still authenticate: an empty listing must not answer a client without a valid key.
-            KeyDecision decision = keys.authorize(presented, "", 0);
-            if (decision instanceof KeyDecision.Granted granted) {
-                record.keyId(granted.reservation().keyId());
-                granted.reservation().close();
-            } else if (decision instanceof KeyDecision.Refused refused
-                    && refused.reason() != KeyDecision.Reason.MODEL_NOT_ALLOWED) {
-                refused.keyId().ifPresent(record::keyId);
-                throw refusal(refused).failure();
+        List<String> visible = new ArrayList<>(candidates.size());
+        for (String model : candidates) {
+            if (keys.allows(presented, model)) {
+                visible.add(model);
             }
         }
         return visible;
