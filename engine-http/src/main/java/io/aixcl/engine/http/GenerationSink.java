@@ -10,6 +10,9 @@ interface GenerationSink {
 
     void finish(FinishReason reason);
 
-    /** What the upstream says the generation cost; without it the generation counts and estimates. */
+    /**
+     * What the upstream says the generation cost; a negative count is unknown and is estimated (prompt) or counted
+     * (completion). Without any usage the generation counts and estimates both.
+     */
     void usage(int promptTokens, int completionTokens);
 }

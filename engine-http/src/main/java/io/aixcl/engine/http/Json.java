@@ -97,7 +97,8 @@ final class Json {
                 json.nextToken();
                 switch (field) {
                     case "error" -> {
-                        String nested = json.currentToken() == JsonToken.START_OBJECT ? messageField(json) : text(json);
+                        String nested = json.currentToken() == JsonToken.START_OBJECT
+                                ? stringField(json, "message") : text(json);
                         if (nested != null) {
                             return Optional.of(quote(nested));
                         }
@@ -112,19 +113,26 @@ final class Json {
         }
     }
 
-    /** The {@code message} of the object the parser is at; leaves the parser after the object. */
-    static String messageField(JsonParser json) throws IOException {
-        String message = null;
+    /**
+     * The string field {@code name} of the object the parser is at (null when absent or not a string, or when the
+     * value is not an object); leaves the parser after the value.
+     */
+    static String stringField(JsonParser json, String name) throws IOException {
+        if (json.currentToken() != JsonToken.START_OBJECT) {
+            json.skipChildren();
+            return null;
+        }
+        String value = null;
         while (json.nextToken() == JsonToken.FIELD_NAME) {
             String field = json.currentName();
             json.nextToken();
-            if (field.equals("message")) {
-                message = text(json);
+            if (field.equals(name)) {
+                value = text(json);
             } else {
                 json.skipChildren();
             }
         }
-        return message;
+        return value;
     }
 
     /** Upstream text made safe for one log line: control characters out, length capped. */

@@ -167,7 +167,7 @@ final class OpenAiApi implements UpstreamApi {
                     case "choices" -> finished = readChoices(json, sink);
                     case "usage" -> readUsage(json, sink);
                     case "error" -> throw midStreamError(value == JsonToken.START_OBJECT
-                            ? String.valueOf(Json.messageField(json)) : String.valueOf(Json.text(json)));
+                            ? String.valueOf(Json.stringField(json, "message")) : String.valueOf(Json.text(json)));
                     case "object" -> errorObject = "error".equals(Json.text(json)); // vLLM's error shape
                     case "message" -> errorMessage = Json.text(json);
                     default -> json.skipChildren();
@@ -203,7 +203,12 @@ final class OpenAiApi implements UpstreamApi {
                 String field = json.currentName();
                 json.nextToken();
                 switch (field) {
-                    case "delta", "message" -> readContent(json, sink);
+                    case "delta", "message" -> {
+                        String content = Json.stringField(json, "content");
+                        if (content != null) {
+                            sink.token(content);
+                        }
+                    }
                     case "text" -> {
                         String text = Json.text(json);
                         if (text != null) {
@@ -222,25 +227,6 @@ final class OpenAiApi implements UpstreamApi {
             }
         }
         return finished;
-    }
-
-    private static void readContent(JsonParser json, GenerationSink sink) throws IOException {
-        if (json.currentToken() != JsonToken.START_OBJECT) {
-            json.skipChildren();
-            return;
-        }
-        while (json.nextToken() == JsonToken.FIELD_NAME) {
-            String field = json.currentName();
-            json.nextToken();
-            if (field.equals("content")) {
-                String text = Json.text(json);
-                if (text != null) {
-                    sink.token(text);
-                }
-            } else {
-                json.skipChildren();
-            }
-        }
     }
 
     private static void readUsage(JsonParser json, GenerationSink sink) throws IOException {

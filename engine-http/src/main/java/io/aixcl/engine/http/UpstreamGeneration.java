@@ -248,7 +248,8 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
 
     @Override
     public void usage(int promptTokens, int completionTokens) {
-        usage = new TokenUsage(promptTokens, completionTokens);
+        usage = new TokenUsage(promptTokens >= 0 ? promptTokens : estimatePromptTokens(request.prompt()),
+                completionTokens >= 0 ? completionTokens : tokens);
     }
 
     /** Under the monitor: the one terminal event; frees the slot and aborts the exchange if still open. */
