@@ -87,21 +87,23 @@ final class Upstream implements AutoCloseable {
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
         String exchange = "GET " + config.url(api.readinessPath());
         while (true) {
+            UpstreamClient.Answer answer = null;
             String why;
             try {
-                UpstreamClient.Answer answer = client.exchange(HttpMethod.GET, api.readinessPath(), null,
+                answer = client.exchange(HttpMethod.GET, api.readinessPath(), null,
                         config.connectTimeout().plus(config.firstByteTimeout()));
-                if (answer.ok()) {
-                    state = new EngineState.Ready(0, clock.instant());
-                    return;
-                }
                 why = "answered " + answer.status() + ": " + answer.message();
-                if (answer.status() == 401 || answer.status() == 403 || answer.status() == 404) {
-                    fail(exchange + " " + why + (answer.status() == 404 ? " (is this a " + api.name() + "?)"
-                            : " (check the API key)"));
-                }
             } catch (InferenceException.EngineUnavailable e) {
                 why = e.getMessage();
+            }
+            if (answer != null && answer.ok()) {
+                state = new EngineState.Ready(0, clock.instant());
+                return;
+            }
+            if (answer != null && (answer.status() == 401 || answer.status() == 403 || answer.status() == 404)) {
+                // Waiting would not change these: a wrong key or a wrong URL.
+                fail(exchange + " " + why + (answer.status() == 404 ? " (is this a " + api.name() + "?)"
+                        : " (check the API key)"));
             }
             if (System.nanoTime() - deadline >= 0) {
                 fail("the " + api.name() + " at " + config.baseUrl() + " was not ready within "

@@ -74,6 +74,9 @@ final class UpstreamClient implements AutoCloseable {
         }).orElse(null);
         try {
             http.start();
+            // Jetty's handlers (added at start) would turn a 401 without WWW-Authenticate, as OpenAI and vLLM send
+            // it, into a protocol error; redirects and 100-continue are nothing an inference API does.
+            http.getProtocolHandlers().clear();
         } catch (Exception e) {
             throw new InferenceException.EngineUnavailable("cannot start the HTTP client: " + e.getMessage(), e);
         }
