@@ -152,13 +152,18 @@ final class FakeUpstream implements AutoCloseable {
         return requests.stream().filter(r -> r.path().equals(path)).toList();
     }
 
-    /** The next request to arrive (from now on or already waiting), or a failure after {@code limit}. */
-    Recorded nextArrival(Duration limit) throws InterruptedException {
-        Recorded r = arrivals.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
-        if (r == null) {
-            throw new AssertionError("no request reached the fake upstream within " + limit);
+    /** The next request to {@code path} that arrives (or arrived unclaimed), or a failure after {@code limit}. */
+    Recorded nextArrival(String path, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Recorded r = arrivals.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (r == null) {
+                throw new AssertionError("no request to " + path + " reached the fake upstream within " + limit);
+            }
+            if (r.path().equals(path)) {
+                return r;
+            }
         }
-        return r;
     }
 
     private void accept() {
