@@ -4,7 +4,7 @@
 # and ./run-tests (which only checks). Defines functions and variables only.
 
 # Debian packages the tests use. Benchmarks' tools (hyperfine, wrk, ...) are not here.
-AIXCL_TEST_PACKAGES=(podman runc catatonit busybox-static uidmap slirp4netns fuse-overlayfs podman-compose postgresql)
+AIXCL_TEST_PACKAGES=(podman runc catatonit busybox-static uidmap slirp4netns fuse-overlayfs podman-compose postgresql nginx)
 
 # The unprivileged user that rootless-Podman tests run as, and its subordinate id range.
 AIXCL_TEST_USER=aixcl-test
