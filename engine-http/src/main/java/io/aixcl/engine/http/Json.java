@@ -6,10 +6,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.aixcl.core.inference.ChatMessage;
 import io.aixcl.core.inference.InferenceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Streaming JSON on one shared, thread-safe factory: no object mapper and no tree on the per-request path. */
@@ -37,6 +40,30 @@ final class Json {
         } catch (IOException e) {
             throw new UncheckedIOException("writing JSON to memory failed", e);
         }
+    }
+
+    /** {@code "messages":[{"role":"user","content":..},..]}, as both upstream APIs take a chat. */
+    static void writeMessages(JsonGenerator json, List<ChatMessage> messages) throws IOException {
+        json.writeArrayFieldStart("messages");
+        for (ChatMessage m : messages) {
+            json.writeStartObject();
+            json.writeStringField("role", m.role().name().toLowerCase(Locale.ROOT));
+            json.writeStringField("content", m.content());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    /** {@code "field":[..]}, left out when {@code values} is empty. */
+    static void writeStrings(JsonGenerator json, String field, List<String> values) throws IOException {
+        if (values.isEmpty()) {
+            return;
+        }
+        json.writeArrayFieldStart(field);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
     }
 
     static JsonParser parser(byte[] bytes, int offset, int length) throws IOException {

@@ -3,7 +3,6 @@ package io.aixcl.engine.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.aixcl.core.inference.ChatMessage;
 import io.aixcl.core.inference.FinishReason;
 import io.aixcl.core.inference.GenerationRequest;
 import io.aixcl.core.inference.InferenceException;
@@ -56,16 +55,7 @@ final class OllamaApi implements UpstreamApi {
             json.writeStartObject();
             json.writeStringField("model", request.modelId());
             switch (request.prompt()) {
-                case Prompt.Chat chat -> {
-                    json.writeArrayFieldStart("messages");
-                    for (ChatMessage m : chat.messages()) {
-                        json.writeStartObject();
-                        json.writeStringField("role", m.role().name().toLowerCase(Locale.ROOT));
-                        json.writeStringField("content", m.content());
-                        json.writeEndObject();
-                    }
-                    json.writeEndArray();
-                }
+                case Prompt.Chat chat -> Json.writeMessages(json, chat.messages());
                 case Prompt.Text text -> {
                     json.writeStringField("prompt", text.text());
                     json.writeBooleanField("raw", true);
@@ -106,13 +96,7 @@ final class OllamaApi implements UpstreamApi {
         json.writeNumberField("top_p", p.topP());
         json.writeNumberField("num_predict", p.maxTokens());
         json.writeNumberField("num_ctx", contextTokens);
-        if (!p.stop().isEmpty()) {
-            json.writeArrayFieldStart("stop");
-            for (String s : p.stop()) {
-                json.writeString(s);
-            }
-            json.writeEndArray();
-        }
+        Json.writeStrings(json, "stop", p.stop());
         if (p.seed().isPresent()) {
             json.writeNumberField("seed", p.seed().getAsLong());
         }

@@ -5,11 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.aixcl.core.inference.EngineState;
-import io.aixcl.core.inference.Generation;
-import io.aixcl.core.inference.GenerationListener;
-import io.aixcl.core.inference.GenerationRequest;
-import io.aixcl.core.inference.InferenceEngine;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;
@@ -35,33 +30,20 @@ import org.eclipse.jetty.http.HttpMethod;
  * and "llama3.2:latest" are the same model, as in Ollama). {@link #load} preloads it the way Ollama documents
  * (a generate request without a prompt, with the spec's keep-alive and context size); {@link #unload} asks Ollama to
  * free it ({@code keep_alive: 0}). Ollama owns residency: {@link #models} asks {@code /api/ps} which registered
- * models are in memory and until when. The spec's path means nothing here.
+ * models are in memory and until when. The spec's path means nothing here. {@code start()} polls
+ * {@code GET /api/version}; a generation POSTs {@code /api/chat} (a chat) or {@code /api/generate} (raw text).
  */
-public final class OllamaEngine implements InferenceEngine {
+public final class OllamaEngine extends HttpEngine {
 
     /** Ollama reports "forever" as an expiry centuries away. */
     private static final Duration FOREVER_HORIZON = Duration.ofDays(365L * 100);
-
-    private final Upstream upstream;
 
     public OllamaEngine(UpstreamConfig config) {
         this(config, Clock.systemUTC());
     }
 
     OllamaEngine(UpstreamConfig config, Clock clock) {
-        this.upstream = new Upstream(requireNonNull(config, "config is null"), new OllamaApi(), "ollama-upstream",
-                clock);
-    }
-
-    /** Polls {@code GET /api/version} until it answers 200, for at most the configured start timeout. */
-    @Override
-    public void start() {
-        upstream.start();
-    }
-
-    @Override
-    public EngineState state() {
-        return upstream.state();
+        super(new Upstream(requireNonNull(config, "config is null"), new OllamaApi(), "ollama-upstream", clock));
     }
 
     /** The models Ollama has pulled ({@code GET /api/tags}), whether registered here or not. */
@@ -111,17 +93,6 @@ public final class OllamaEngine implements InferenceEngine {
                 })
                 .sorted(Comparator.comparing(ModelStatus::id))
                 .toList();
-    }
-
-    /** POSTs {@code /api/chat} (a chat) or {@code /api/generate} (raw text), streamed; see {@link InferenceEngine#generate}. */
-    @Override
-    public Generation generate(GenerationRequest request, GenerationListener listener) {
-        return upstream.generate(request, listener);
-    }
-
-    @Override
-    public void close() {
-        upstream.close();
     }
 
     private UpstreamClient.Answer control(HttpMethod method, String path, byte[] body) {

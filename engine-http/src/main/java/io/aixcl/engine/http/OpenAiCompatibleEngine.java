@@ -4,11 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.aixcl.core.inference.EngineState;
-import io.aixcl.core.inference.Generation;
-import io.aixcl.core.inference.GenerationListener;
-import io.aixcl.core.inference.GenerationRequest;
-import io.aixcl.core.inference.InferenceEngine;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;
@@ -31,12 +26,14 @@ import org.eclipse.jetty.http.HttpMethod;
  * upstream loaded its models itself); its limits ({@code maxConcurrent}, {@code maxQueued}) are enforced here,
  * and a registered model always counts as resident (the upstream owns memory, and says nothing about it).
  *
+ * <p>{@code start()} polls {@code GET /v1/models}. A generation POSTs {@code /v1/chat/completions} (a chat) or
+ * {@code /v1/completions} (text) with {@code stream: true}.
+ *
  * <p>The base URL may end in {@code /v1} (as OpenAI SDKs write it) or not; the API paths go under {@code /v1}
  * once either way.
  */
-public final class OpenAiCompatibleEngine implements InferenceEngine {
+public final class OpenAiCompatibleEngine extends HttpEngine {
 
-    private final Upstream upstream;
     private final OpenAiApi api;
 
     public OpenAiCompatibleEngine(UpstreamConfig config) {
@@ -44,20 +41,13 @@ public final class OpenAiCompatibleEngine implements InferenceEngine {
     }
 
     OpenAiCompatibleEngine(UpstreamConfig config, Clock clock) {
-        requireNonNull(config, "config is null");
-        this.api = new OpenAiApi(config.baseUrl().getRawPath().endsWith("/v1"));
-        this.upstream = new Upstream(config, api, "openai-upstream", clock);
+        this(new OpenAiApi(requireNonNull(config, "config is null").baseUrl().getRawPath().endsWith("/v1")), config,
+                clock);
     }
 
-    /** Polls {@code GET /v1/models} until it answers 200, for at most the configured start timeout. */
-    @Override
-    public void start() {
-        upstream.start();
-    }
-
-    @Override
-    public EngineState state() {
-        return upstream.state();
+    private OpenAiCompatibleEngine(OpenAiApi api, UpstreamConfig config, Clock clock) {
+        super(new Upstream(config, api, "openai-upstream", clock));
+        this.api = api;
     }
 
     /** The models the upstream lists now ({@code GET /v1/models}), whether registered here or not. */
@@ -91,20 +81,6 @@ public final class OpenAiCompatibleEngine implements InferenceEngine {
     public List<ModelStatus> models() {
         return upstream.registered().stream().map(OpenAiCompatibleEngine::status)
                 .sorted(Comparator.comparing(ModelStatus::id)).toList();
-    }
-
-    /**
-     * POSTs {@code /v1/chat/completions} (a chat) or {@code /v1/completions} (text) with {@code stream: true}; see
-     * {@link InferenceEngine#generate}. Busy is thrown here when the model's slots and queue are full.
-     */
-    @Override
-    public Generation generate(GenerationRequest request, GenerationListener listener) {
-        return upstream.generate(request, listener);
-    }
-
-    @Override
-    public void close() {
-        upstream.close();
     }
 
     private java.time.Duration controlTimeout() {

@@ -16,11 +16,16 @@ final class RegisteredModel {
     private final Set<UpstreamGeneration> generations = ConcurrentHashMap.newKeySet();
     private volatile ModelSpec spec;
     private volatile Instant lastUsed;
+    private volatile boolean removed;
 
     RegisteredModel(ModelSpec spec, Instant now) {
         this.spec = spec;
         this.queue = new GenerationQueue(spec.id(), spec.maxConcurrent(), spec.maxQueued());
         this.lastUsed = now;
+    }
+
+    boolean removed() {
+        return removed;
     }
 
     ModelSpec spec() {
@@ -54,8 +59,12 @@ final class RegisteredModel {
         generations.remove(generation);
     }
 
-    /** Unloaded: queued generations fail with ModelNotFound, running ones are cancelled. */
+    /**
+     * Unloaded: queued generations fail with ModelNotFound, running ones are cancelled. A queued one that the
+     * cancellations hand a slot checks {@link #removed} before it sends, so it fails rather than runs.
+     */
     void abandon() {
+        removed = true;
         for (UpstreamGeneration generation : generations) {
             generation.abandon(new InferenceException.ModelNotFound(spec.id()));
         }

@@ -1,7 +1,6 @@
 package io.aixcl.engine.http;
 
 import io.aixcl.core.inference.InferenceException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -11,7 +10,7 @@ import java.util.Arrays;
  * other fields are ignored. An event left open when the stream ends is dispatched too, since some servers close
  * without the final blank line.
  */
-final class SseDecoder implements ResponseDecoder {
+final class SseDecoder extends LineDecoder {
 
     @FunctionalInterface
     interface EventHandler {
@@ -19,10 +18,9 @@ final class SseDecoder implements ResponseDecoder {
         void event(String event, byte[] data, int length, GenerationSink sink);
     }
 
-    private static final int MAX_LINE = 4 * 1024 * 1024;
+    private static final int MAX_EVENT = 4 * 1024 * 1024;
     private static final byte[] NEWLINE = {'\n'};
 
-    private final LineSplitter lines = new LineSplitter(MAX_LINE, "server-sent event");
     private final EventHandler handler;
     private byte[] data = new byte[1024];
     private int dataLength;
@@ -30,21 +28,17 @@ final class SseDecoder implements ResponseDecoder {
     private String event;
 
     SseDecoder(EventHandler handler) {
+        super("server-sent event");
         this.handler = handler;
     }
 
     @Override
-    public void decode(ByteBuffer chunk, GenerationSink sink) {
-        lines.feed(chunk, (bytes, offset, length) -> line(bytes, offset, length, sink));
-    }
-
-    @Override
-    public void end(GenerationSink sink) {
-        lines.finish((bytes, offset, length) -> line(bytes, offset, length, sink));
+    void ended(GenerationSink sink) {
         dispatch(sink);
     }
 
-    private void line(byte[] bytes, int offset, int length, GenerationSink sink) {
+    @Override
+    void line(byte[] bytes, int offset, int length, GenerationSink sink) {
         if (length == 0) {
             dispatch(sink);
             return;
@@ -84,9 +78,9 @@ final class SseDecoder implements ResponseDecoder {
 
     private void append(byte[] bytes, int offset, int length) {
         if (dataLength + length > data.length) {
-            if (dataLength + length > MAX_LINE) {
+            if (dataLength + length > MAX_EVENT) {
                 throw new InferenceException.EngineUnavailable(
-                        "the upstream sent a server-sent event larger than " + MAX_LINE + " bytes", null);
+                        "the upstream sent a server-sent event larger than " + MAX_EVENT + " bytes", null);
             }
             data = Arrays.copyOf(data, Math.max(dataLength + length, data.length * 2));
         }

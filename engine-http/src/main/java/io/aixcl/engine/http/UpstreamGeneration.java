@@ -6,12 +6,12 @@ import io.aixcl.core.inference.FinishReason;
 import io.aixcl.core.inference.Generation;
 import io.aixcl.core.inference.GenerationEvent;
 import io.aixcl.core.inference.GenerationListener;
+import io.aixcl.core.inference.GenerationOutlet;
 import io.aixcl.core.inference.GenerationQueue;
 import io.aixcl.core.inference.GenerationRequest;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.Prompt;
 import io.aixcl.core.inference.TokenUsage;
-import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
@@ -29,18 +29,16 @@ import org.eclipse.jetty.http.HttpHeader;
  */
 final class UpstreamGeneration implements Generation, Watchdog.Watched, GenerationSink, Response.Listener {
 
-    private static final System.Logger LOG = System.getLogger(UpstreamGeneration.class.getName());
     /** An error body is only read for its message. */
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private enum Phase { QUEUED, AWAITING_ANSWER, STREAMING, DONE }
 
     private final GenerationRequest request;
-    private final GenerationListener listener;
+    private final GenerationOutlet outlet;
     private final RegisteredModel model;
     private final GenerationQueue.Ticket ticket;
     private final Upstream upstream;
-    private final CompletableFuture<Completion> completion = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private Phase phase = Phase.QUEUED;
     private int tokens;
@@ -57,7 +55,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     UpstreamGeneration(GenerationRequest request, GenerationListener listener, RegisteredModel model,
                        GenerationQueue.Ticket ticket, Upstream upstream) {
         this.request = request;
-        this.listener = listener;
+        this.outlet = new GenerationOutlet(request.requestId(), listener);
         this.model = model;
         this.ticket = ticket;
         this.upstream = upstream;
@@ -86,6 +84,10 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
             if (phase != Phase.QUEUED) {
                 return;
             }
+            if (model.removed()) {
+                end(new GenerationEvent.Failed(new InferenceException.ModelNotFound(request.modelId())));
+                return;
+            }
             try {
                 http = upstream.generationRequest(request, model.spec());
             } catch (RuntimeException e) {
@@ -108,7 +110,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
 
     @Override
     public CompletableFuture<Completion> completion() {
-        return completion;
+        return outlet.completion();
     }
 
     @Override
@@ -238,7 +240,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         }
         tokens++;
         text.append(piece);
-        deliver(new GenerationEvent.Token(piece));
+        outlet.token(piece);
     }
 
     @Override
@@ -267,20 +269,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
             // Aborting closes the connection, which is how an HTTP upstream learns to stop generating.
             exchange.abort(new CancellationException("generation ended by aixcl"));
         }
-        deliver(terminal);
-        switch (terminal) {
-            case GenerationEvent.Completed c -> completion.complete(c.completion());
-            case GenerationEvent.Failed f -> completion.completeExceptionally(f.failure());
-            case GenerationEvent.Token t -> throw new IllegalArgumentException("a token is not terminal");
-        }
-    }
-
-    private void deliver(GenerationEvent event) {
-        try {
-            listener.on(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "generation listener of " + request.requestId() + " failed", e);
-        }
+        outlet.end(terminal);
     }
 
     private void keepErrorBody(ByteBuffer content) {
