@@ -81,8 +81,13 @@ final class Upstream implements AutoCloseable {
         if (!(state instanceof EngineState.Stopped)) {
             throw new IllegalStateException(api.name() + " engine already started");
         }
-        state = new EngineState.Starting(0);
-        client.start();
+        state = new EngineState.Starting(state.restarts());
+        try {
+            client.start();
+        } catch (InferenceException e) {
+            close();
+            throw e;
+        }
         watchdog.start();
         long deadline = System.nanoTime() + config.startTimeout().toNanos();
         String exchange = "GET " + config.url(api.readinessPath());

@@ -98,8 +98,9 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
             phase = Phase.AWAITING_ANSWER;
             exchange = http;
             deadline = System.nanoTime() + upstream.config().firstByteTimeout().toNanos();
+            // Under the lock, so an end racing with this send always forgets what was watched.
+            upstream.watchdog().watch(this);
         }
-        upstream.watchdog().watch(this);
         http.send(this);
     }
 

@@ -24,18 +24,19 @@ final class Watchdog implements AutoCloseable {
 
     private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
     private final long tickNanos;
-    private final Thread thread;
-    private volatile boolean closed;
+    private final String name;
+    private Thread thread;
 
     /** Ticks at a tenth of the shortest timeout (between 5 ms and 1 s), so a deadline is late by at most that. */
     Watchdog(Duration shortestTimeout, String name) {
         long tenth = shortestTimeout.toNanos() / 10;
         tickNanos = Math.clamp(tenth, Duration.ofMillis(5).toNanos(), Duration.ofSeconds(1).toNanos());
-        thread = Thread.ofPlatform().daemon().name(name).unstarted(this::sweep);
+        this.name = name;
     }
 
-    void start() {
-        thread.start();
+    /** Starts sweeping; again after a close (an engine whose start failed may be started again). */
+    synchronized void start() {
+        thread = Thread.ofPlatform().daemon().name(name).start(this::sweep);
     }
 
     void watch(Watched generation) {
@@ -47,7 +48,8 @@ final class Watchdog implements AutoCloseable {
     }
 
     private void sweep() {
-        while (!closed) {
+        // A sweeper stops when it is no longer the current one (closed, or replaced by a restart).
+        while (Thread.currentThread() == currentThread()) {
             LockSupport.parkNanos(tickNanos);
             long now = System.nanoTime();
             for (Watched generation : watched) {
@@ -63,9 +65,15 @@ final class Watchdog implements AutoCloseable {
         }
     }
 
+    private synchronized Thread currentThread() {
+        return thread;
+    }
+
     @Override
-    public void close() {
-        closed = true;
-        LockSupport.unpark(thread);
+    public synchronized void close() {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            thread = null;
+        }
     }
 }

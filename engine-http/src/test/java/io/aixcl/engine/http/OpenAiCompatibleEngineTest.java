@@ -381,4 +381,19 @@ class OpenAiCompatibleEngineTest {
                 .hasMessageContaining("answered 401: Invalid API key (check the API key)");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
+
+    @Test
+    void anEngineWhoseStartFailedCanBeStartedAgain() throws Exception {
+        upstream.onJson("GET", "/v1/models", 503, "{\"error\":{\"code\":503,\"message\":\"Loading model\"}}");
+        engine = new OpenAiCompatibleEngine(config().withStartTimeout(Duration.ofMillis(300)));
+        assertThatThrownBy(engine::start).hasMessageEndingWith("answered 503: Loading model");
+
+        upstream.onJson("GET", "/v1/models", 200, MODELS);
+        engine.start();
+        engine.load(ModelSpec.of("tiny", Path.of("unused")));
+        streams(CHAT, HELLO_WORLD_STREAM);
+
+        assertThat(engine.state()).isInstanceOf(EngineState.Ready.class);
+        assertThat(engine.complete(chat("Hi")).text()).isEqualTo("Hello world");
+    }
 }
