@@ -58,6 +58,7 @@ class GatewayClientsIT {
         String key = m.group();
 
         JsonNode seen = runClients(port, key);
+        System.out.println("what the clients saw: " + seen.toPrettyString()); // in the surefire report on failure
 
         assertThat(seen.at("/openaiModels/ids")).extracting(JsonNode::asText).contains("tiny:1", "all-minilm");
         assertThat(seen.at("/openaiChat/object").asText()).isEqualTo("chat.completion");

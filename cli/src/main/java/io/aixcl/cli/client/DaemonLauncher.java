@@ -36,8 +36,9 @@ public final class DaemonLauncher {
             cmd.add("/usr/bin/setsid");
         }
         cmd.add(javaBinary());
-        // A small, steady footprint: the daemon idles most of its life.
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:MaxMetaspaceSize=96m",
+        // A small, steady footprint when idle (the serial collector gives memory back, the heap starts small), with
+        // room to grow when the gateway loads the embedding model (~90 MB of ONNX weights read through the heap).
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx1g", "-XX:MaxMetaspaceSize=192m",
                 "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
         cmd.addAll(daemonArgs);
         try {

@@ -7,6 +7,7 @@ import io.aixcl.core.inference.Generation;
 import io.aixcl.core.inference.GenerationListener;
 import io.aixcl.core.inference.GenerationRequest;
 import io.aixcl.core.inference.InferenceEngine;
+import io.aixcl.core.inference.GenerationQueue;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;

@@ -1,5 +1,6 @@
 package io.aixcl.engine.llama;
 
+import io.aixcl.core.inference.GenerationQueue;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;

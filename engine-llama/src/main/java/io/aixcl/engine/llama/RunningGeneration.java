@@ -6,13 +6,14 @@ import io.aixcl.core.inference.FinishReason;
 import io.aixcl.core.inference.Generation;
 import io.aixcl.core.inference.GenerationEvent;
 import io.aixcl.core.inference.GenerationListener;
+import io.aixcl.core.inference.GenerationOutlet;
 import io.aixcl.core.inference.GenerationRequest;
+import io.aixcl.core.inference.GenerationQueue;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.Prompt;
 import io.aixcl.core.inference.SamplingParams;
 import io.aixcl.core.inference.TokenUsage;
 import io.aixcl.engine.llama.protocol.Frame;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -25,18 +26,15 @@ import java.util.concurrent.CompletableFuture;
  */
 final class RunningGeneration implements Generation, Supervisor.CallHandler {
 
-    private static final System.Logger LOG = System.getLogger(RunningGeneration.class.getName());
-
     private enum Phase { QUEUED, PREPARING, RUNNING, DONE }
 
     private final GenerationRequest request;
-    private final GenerationListener listener;
+    private final GenerationOutlet outlet;
     private final ModelSlot slot;
     private final GenerationQueue.Ticket ticket;
     private final Supervisor supervisor;
     private final EmbeddedEngineConfig config;
     private final Clock clock;
-    private final CompletableFuture<Completion> completion = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private Phase phase = Phase.QUEUED;
     private boolean cancelled;
@@ -46,7 +44,7 @@ final class RunningGeneration implements Generation, Supervisor.CallHandler {
     RunningGeneration(GenerationRequest request, GenerationListener listener, ModelSlot slot,
             GenerationQueue.Ticket ticket, Supervisor supervisor, EmbeddedEngineConfig config, Clock clock) {
         this.request = request;
-        this.listener = listener;
+        this.outlet = new GenerationOutlet(request.requestId(), listener);
         this.slot = slot;
         this.ticket = ticket;
         this.supervisor = supervisor;
@@ -105,7 +103,7 @@ final class RunningGeneration implements Generation, Supervisor.CallHandler {
 
     @Override
     public CompletableFuture<Completion> completion() {
-        return completion;
+        return outlet.completion();
     }
 
     @Override
@@ -138,7 +136,7 @@ final class RunningGeneration implements Generation, Supervisor.CallHandler {
         switch (frame) {
             case Frame.Token token -> {
                 text.append(token.text());
-                deliver(new GenerationEvent.Token(token.text()));
+                outlet.token(token.text());
                 return false;
             }
             case Frame.Done done -> end(new GenerationEvent.Completed(new Completion(text.toString(),
@@ -169,20 +167,7 @@ final class RunningGeneration implements Generation, Supervisor.CallHandler {
         slot.queue().release(ticket);
         slot.touch(clock.instant());
         slot.untrack(this);
-        deliver(terminal);
-        switch (terminal) {
-            case GenerationEvent.Completed c -> completion.complete(c.completion());
-            case GenerationEvent.Failed f -> completion.completeExceptionally(f.failure());
-            case GenerationEvent.Token t -> throw new IllegalArgumentException("a token is not terminal");
-        }
-    }
-
-    private void deliver(GenerationEvent event) {
-        try {
-            listener.on(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "generation listener of " + request.requestId() + " failed", e);
-        }
+        outlet.end(terminal);
     }
 
     static Frame.Generate frame(long call, GenerationRequest request) {

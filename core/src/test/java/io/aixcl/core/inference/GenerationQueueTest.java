@@ -1,9 +1,8 @@
-package io.aixcl.engine.llama;
+package io.aixcl.core.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.aixcl.core.inference.InferenceException;
 import org.junit.jupiter.api.Test;
 
 class GenerationQueueTest {

@@ -1,15 +1,15 @@
-package io.aixcl.engine.llama;
+package io.aixcl.core.inference;
 
-import io.aixcl.core.inference.InferenceException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Admission for one model: at most {@code maxRunning} generations hold a slot, at most {@code maxQueued} wait for
  * one in arrival order, and any more are refused at once ({@link InferenceException.Busy}) rather than left to
- * pile up. A slot is given back when its generation ends, however it ends.
+ * pile up. A slot is given back when its generation ends, however it ends. Pure logic shared by every engine
+ * adapter (embedded, HTTP upstreams).
  */
-final class GenerationQueue {
+public final class GenerationQueue {
 
     private final String modelId;
     private final int maxRunning;
@@ -18,23 +18,23 @@ final class GenerationQueue {
     private int running;
 
     /** A place in the queue; {@code turn} completes true when the slot is granted, false when withdrawn. */
-    static final class Ticket {
+    public static final class Ticket {
         private final CompletableFuture<Boolean> turn = new CompletableFuture<>();
         private boolean holdsSlot;
         private boolean released;
 
-        CompletableFuture<Boolean> turn() {
+        public CompletableFuture<Boolean> turn() {
             return turn;
         }
     }
 
-    GenerationQueue(String modelId, int maxRunning, int maxQueued) {
+    public GenerationQueue(String modelId, int maxRunning, int maxQueued) {
         this.modelId = modelId;
         this.maxRunning = maxRunning;
         this.maxQueued = maxQueued;
     }
 
-    Ticket admit() {
+    public Ticket admit() {
         var ticket = new Ticket();
         synchronized (this) {
             if (running < maxRunning) {
@@ -52,7 +52,7 @@ final class GenerationQueue {
     }
 
     /** Gives back the ticket's slot (passing it to the next in line) or its place in the queue. Idempotent. */
-    void release(Ticket ticket) {
+    public void release(Ticket ticket) {
         Ticket next = null;
         synchronized (this) {
             if (ticket.released) {
@@ -75,15 +75,15 @@ final class GenerationQueue {
         }
     }
 
-    synchronized int running() {
+    public synchronized int running() {
         return running;
     }
 
-    synchronized int queued() {
+    public synchronized int queued() {
         return waiting.size();
     }
 
-    synchronized boolean idle() {
+    public synchronized boolean idle() {
         return running == 0 && waiting.isEmpty();
     }
 }

@@ -1,0 +1,245 @@
+package io.aixcl.engine.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.aixcl.core.inference.FinishReason;
+import io.aixcl.core.inference.GenerationRequest;
+import io.aixcl.core.inference.InferenceException;
+import io.aixcl.core.inference.ModelSpec;
+import io.aixcl.core.inference.Prompt;
+import io.aixcl.core.inference.SamplingParams;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The OpenAI API as llama.cpp's server, vLLM and OpenAI itself speak it: {@code /v1/chat/completions} for a chat,
+ * {@code /v1/completions} for raw text, streamed as server-sent events of {@code chat.completion.chunk} /
+ * {@code text_completion} objects, usage in the last chunk when {@code stream_options.include_usage} is set,
+ * ended by {@code data: [DONE]}. An upstream that answers {@code application/json} instead is read as one
+ * whole completion.
+ */
+final class OpenAiApi implements UpstreamApi {
+
+    static final String NAME = "OpenAI-compatible upstream";
+
+    private static final String EVENT_STREAM = "text/event-stream";
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+    private final String v1;
+
+    /** {@code baseHasV1}: the configured URL already ends with {@code /v1} (as OpenAI SDKs write it). */
+    OpenAiApi(boolean baseHasV1) {
+        this.v1 = baseHasV1 ? "" : "/v1";
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String readinessPath() {
+        return modelsPath();
+    }
+
+    String modelsPath() {
+        return v1 + "/models";
+    }
+
+    @Override
+    public String generationPath(GenerationRequest request) {
+        return switch (request.prompt()) {
+            case Prompt.Chat c -> v1 + "/chat/completions";
+            case Prompt.Text t -> v1 + "/completions";
+        };
+    }
+
+    @Override
+    public String accept() {
+        return EVENT_STREAM + ", application/json";
+    }
+
+    @Override
+    public byte[] generationBody(GenerationRequest request, ModelSpec spec) {
+        return Json.write(json -> {
+            json.writeStartObject();
+            json.writeStringField("model", request.modelId());
+            switch (request.prompt()) {
+                case Prompt.Chat chat -> Json.writeMessages(json, chat.messages());
+                case Prompt.Text text -> json.writeStringField("prompt", text.text());
+            }
+            json.writeBooleanField("stream", true);
+            json.writeObjectFieldStart("stream_options");
+            json.writeBooleanField("include_usage", true);
+            json.writeEndObject();
+            writeSampling(json, request.params());
+            json.writeEndObject();
+        });
+    }
+
+    private static void writeSampling(JsonGenerator json, SamplingParams p) throws IOException {
+        // max_tokens rather than max_completion_tokens: every compatible server (llama.cpp, vLLM) reads it.
+        json.writeNumberField("max_tokens", p.maxTokens());
+        json.writeNumberField("temperature", p.temperature());
+        json.writeNumberField("top_p", p.topP());
+        Json.writeStrings(json, "stop", p.stop());
+        if (p.seed().isPresent()) {
+            json.writeNumberField("seed", p.seed().getAsLong());
+        }
+    }
+
+    @Override
+    public ResponseDecoder decoder(GenerationRequest request, String contentType) {
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (type.startsWith(EVENT_STREAM)) {
+            return new SseDecoder(new StreamReader());
+        }
+        if (type.startsWith("application/json")) {
+            return new WholeBodyDecoder((body, length, sink) -> {
+                if (!read(body, 0, length, sink, "completion")) {
+                    sink.finish(FinishReason.STOP); // a whole completion is finished, whether or not it says why
+                }
+            });
+        }
+        throw new InferenceException.EngineUnavailable("the upstream answered POST "
+                + generationPath(request) + " with Content-Type '" + contentType
+                + "', neither text/event-stream nor application/json", null);
+    }
+
+    /** The events of one stream: chunks until {@code [DONE]}, which also stands for a finish never stated. */
+    private static final class StreamReader implements SseDecoder.EventHandler {
+        private boolean done;
+        private boolean finished;
+
+        @Override
+        public void event(String event, byte[] data, int length, GenerationSink sink) {
+            if (done) {
+                return;
+            }
+            if (java.util.Arrays.equals(data, 0, length, DONE, 0, DONE.length)) {
+                done = true;
+                if (!finished) {
+                    finished = true;
+                    sink.finish(FinishReason.STOP);
+                }
+                return;
+            }
+            if ("error".equals(event)) {
+                throw midStreamError(Json.errorMessage(data, length));
+            }
+            finished |= read(data, 0, length, sink, "server-sent event");
+        }
+    }
+
+    /**
+     * One chunk, or a whole completion: the first choice's text ({@code delta.content}, {@code message.content} or
+     * {@code text}), its {@code finish_reason}, the {@code usage}, or an {@code error}. Returns whether a finish
+     * reason was stated.
+     */
+    static boolean read(byte[] bytes, int offset, int length, GenerationSink sink, String what) {
+        try (JsonParser json = Json.parser(bytes, offset, length)) {
+            Json.expectObject(json, what);
+            boolean finished = false;
+            String errorMessage = null;
+            boolean errorObject = false;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                switch (field) {
+                    case "choices" -> finished = readChoices(json, sink);
+                    case "usage" -> readUsage(json, sink);
+                    case "error" -> throw midStreamError(value == JsonToken.START_OBJECT
+                            ? String.valueOf(Json.stringField(json, "message")) : String.valueOf(Json.text(json)));
+                    case "object" -> errorObject = "error".equals(Json.text(json)); // vLLM's error shape
+                    case "message" -> errorMessage = Json.text(json);
+                    default -> json.skipChildren();
+                }
+            }
+            if (errorObject) {
+                throw midStreamError(String.valueOf(errorMessage));
+            }
+            if (json.currentToken() != JsonToken.END_OBJECT || json.nextToken() != null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(json, what + " has trailing content");
+            }
+            return finished;
+        } catch (IOException e) {
+            throw Json.malformed(what + " (" + Json.quote(new String(bytes, offset, Math.min(length, 200),
+                    StandardCharsets.UTF_8)) + ")", e);
+        }
+    }
+
+    private static boolean readChoices(JsonParser json, GenerationSink sink) throws IOException {
+        if (json.currentToken() != JsonToken.START_ARRAY) {
+            json.skipChildren();
+            return false;
+        }
+        boolean finished = false;
+        boolean first = true;
+        while (json.nextToken() == JsonToken.START_OBJECT) {
+            if (!first) {
+                json.skipChildren(); // we ask for one choice (n = 1); more would be another generation
+                continue;
+            }
+            first = false;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                json.nextToken();
+                switch (field) {
+                    case "delta", "message" -> {
+                        String content = Json.stringField(json, "content");
+                        if (content != null) {
+                            sink.token(content);
+                        }
+                    }
+                    case "text" -> {
+                        String text = Json.text(json);
+                        if (text != null) {
+                            sink.token(text);
+                        }
+                    }
+                    case "finish_reason" -> {
+                        String reason = Json.text(json);
+                        if (reason != null) {
+                            sink.finish(finishReason(reason));
+                            finished = true;
+                        }
+                    }
+                    default -> json.skipChildren();
+                }
+            }
+        }
+        return finished;
+    }
+
+    private static void readUsage(JsonParser json, GenerationSink sink) throws IOException {
+        if (json.currentToken() != JsonToken.START_OBJECT) {
+            json.skipChildren();
+            return;
+        }
+        int prompt = -1;
+        int completion = -1;
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            json.nextToken();
+            switch (field) {
+                case "prompt_tokens" -> prompt = Json.integer(json, -1);
+                case "completion_tokens" -> completion = Json.integer(json, -1);
+                default -> json.skipChildren();
+            }
+        }
+        if (prompt >= 0 && completion >= 0) {
+            sink.usage(prompt, completion);
+        }
+    }
+
+    /** "length" is the token limit; every other reason (stop, eos, tool_calls, content_filter) ends normally. */
+    static FinishReason finishReason(String reason) {
+        return reason.equals("length") ? FinishReason.LENGTH : FinishReason.STOP;
+    }
+
+    private static InferenceException midStreamError(String message) {
+        return new InferenceException.EngineUnavailable("the upstream reported an error: " + Json.quote(message), null);
+    }
+}
