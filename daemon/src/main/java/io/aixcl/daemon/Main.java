@@ -13,8 +13,6 @@ import io.aixcl.audit.AuditLogRefusedException;
 import io.aixcl.audit.AuditStore;
 import io.aixcl.audit.AuditStoreConfig;
 import io.aixcl.daemon.audit.RequestAudit;
-import io.aixcl.core.inference.InferenceEngine;
-import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.models.ModelStore;
 import io.aixcl.daemon.http.ApiServer;
 import io.aixcl.daemon.inference.EngineChoice;
@@ -32,6 +30,9 @@ import io.aixcl.daemon.remote.LocalCa;
 import io.aixcl.daemon.remote.RemoteApiServer;
 import io.aixcl.daemon.keys.KeyRoutes;
 import io.aixcl.daemon.keys.KeyService;
+import io.aixcl.engine.http.OllamaEngine;
+import io.aixcl.engine.http.OpenAiCompatibleEngine;
+import io.aixcl.engine.http.UpstreamConfig;
 import io.aixcl.gateway.GatewayConfig;
 import io.aixcl.gateway.GatewayServer;
 import io.aixcl.gateway.embed.MiniLmEmbedder;
@@ -51,7 +52,6 @@ import io.aixcl.stackfile.Settings;
 import io.aixcl.state.LazyStateStore;
 import io.aixcl.state.StateDatabase;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -61,7 +61,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -141,7 +140,7 @@ public final class Main {
                     ModelStoreSettings.defaults(paths.data().resolve("models"), host.env())));
             RuntimeCore runtimeCore = new RuntimeCore(settings.inference(), modelStore,
                     () -> new EmbeddedEngine(EmbeddedEngineConfig.defaults(paths.runtime().resolve("engine-llama"))),
-                    upstreamEngines(), () -> containerEngineProblem(engines));
+                    upstreamEngines(settings.inference()), () -> containerEngineProblem(engines));
             // --- end inference ---
             CountDownLatch stopped = new CountDownLatch(1);
             Router router = new Router();
@@ -326,14 +325,14 @@ public final class Main {
 
     /**
      * Engines for the upstreams: the stack's Ollama container ({@code http://127.0.0.1:11435}) and an
-     * OpenAI-compatible {@code inference.url} (its key in {@code inference.api_key_file}). Plug the engine-http
-     * adapters in here; until then such an upstream is unavailable.
+     * OpenAI-compatible {@code inference.url}, with its key from {@code inference.api_key_file} (read at start, never
+     * logged).
      */
-    private static RuntimeCore.UpstreamEngines upstreamEngines() {
-        Function<URI, InferenceEngine> none = url -> {
-            throw new InferenceException.EngineUnavailable("no engine adapter for the upstream " + url + " yet", null);
-        };
-        return new RuntimeCore.UpstreamEngines(none, none);
+    private static RuntimeCore.UpstreamEngines upstreamEngines(Settings.Inference inference) {
+        return new RuntimeCore.UpstreamEngines(
+                url -> new OllamaEngine(UpstreamConfig.of(url)),
+                url -> new OpenAiCompatibleEngine(inference.apiKeyFile()
+                        .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url))));
     }
 
     /** Empty when a container engine answers, else why none does (one line). */

@@ -36,6 +36,15 @@ public interface InferenceEngine extends AutoCloseable {
     List<ModelStatus> models();
 
     /**
+     * What an engine that keeps its own models (an upstream: Ollama, an OpenAI-compatible server) can serve, by its
+     * own listing; a model must still be {@link #load registered} before a generation names it. Empty for engines
+     * that load model files from the store.
+     */
+    default List<ServedModel> available() {
+        return List.of();
+    }
+
+    /**
      * Starts a generation and returns at once. {@code listener} receives the tokens as they come, then exactly
      * one terminal event; it is called on the engine's I/O thread and must not block (hand the events off, or
      * use {@link #stream}). Throws Busy, synchronously, when the model's slots and queue are full, so the

@@ -45,11 +45,12 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     private final UpstreamEngines upstreamEngines;
     private final Supplier<Optional<String>> containerEngineProblem;
 
-    private RuntimePlacement placement;
+    private volatile RuntimePlacement placement;
     private InferenceEngine embedded;
     private int restartsBeforeStop;
-    private InferenceEngine upstream;
-    private RuntimePlacement upstreamPlacement;
+    private volatile InferenceEngine upstream;
+    private volatile RuntimePlacement upstreamPlacement;
+    private final java.util.Set<String> upstreamRegistered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param embeddedFactory a new, unstarted embedded engine (one per start: a stopped engine is not restarted)
@@ -90,7 +91,15 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     }
 
     /** Where the runtime core runs, deciding it now (without pulling anything) if no stack start has. */
-    public synchronized RuntimePlacement placement() {
+    public RuntimePlacement placement() {
+        RuntimePlacement decided = placement; // volatile: every request asks, so no lock once it is decided
+        if (decided != null) {
+            return decided;
+        }
+        return decide();
+    }
+
+    private synchronized RuntimePlacement decide() {
         if (placement == null) {
             placement = EngineChoice.choose(settings.engine(), settings.url(), CONTAINER_UPSTREAM, new EngineChoice.Host() {
                 @Override
@@ -172,8 +181,8 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         Objects.requireNonNull(modelId, "modelId is null");
         return switch (placement()) {
             case RuntimePlacement.Embedded e -> loadEmbedded(modelId);
-            case RuntimePlacement.Container c -> upstream(c);
-            case RuntimePlacement.Remote r -> upstream(r);
+            case RuntimePlacement.Container c -> upstreamFor(c, modelId);
+            case RuntimePlacement.Remote r -> upstreamFor(r, modelId);
         };
     }
 
@@ -268,13 +277,40 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     }
 
     private List<ServedModel> upstreamModels(RuntimePlacement placement) {
-        return upstream(placement).models().stream()
-                .map(m -> new ServedModel(m.id(), placement.engineName(), 0, m.lastUsed() == null ? Instant.EPOCH : m.lastUsed(),
-                        "", "", 0, "", OptionalLong.empty()))
-                .sorted(Comparator.comparing(ServedModel::id)).toList();
+        return upstream(placement).available().stream().sorted(Comparator.comparing(ServedModel::id)).toList();
     }
 
-    private synchronized InferenceEngine upstream(RuntimePlacement placement) {
+    /**
+     * The upstream with {@code modelId} registered on it. Registration asks the upstream whether it has the model,
+     * so it happens once per model, not per request. An upstream schedules its own work: aixcl only caps what it
+     * sends at once ({@link #UPSTREAM_CONCURRENCY}, {@link #UPSTREAM_QUEUE} more waiting).
+     */
+    private InferenceEngine upstreamFor(RuntimePlacement placement, String modelId) {
+        InferenceEngine engine = upstream(placement);
+        if (!upstreamRegistered.contains(modelId)) {
+            synchronized (this) {
+                if (!upstreamRegistered.contains(modelId)) {
+                    engine.load(new ModelSpec(modelId, java.nio.file.Path.of("upstream"), settings.keepAlive(),
+                            settings.contextTokens(), UPSTREAM_CONCURRENCY, UPSTREAM_QUEUE));
+                    upstreamRegistered.add(modelId);
+                }
+            }
+        }
+        return engine;
+    }
+
+    static final int UPSTREAM_CONCURRENCY = 64;
+    static final int UPSTREAM_QUEUE = 1024;
+
+    private InferenceEngine upstream(RuntimePlacement placement) {
+        InferenceEngine current = upstream;
+        if (current != null && placement.equals(upstreamPlacement)) {
+            return current;
+        }
+        return connectUpstream(placement);
+    }
+
+    private synchronized InferenceEngine connectUpstream(RuntimePlacement placement) {
         URI url = switch (placement) {
             case RuntimePlacement.Container c -> c.upstream();
             case RuntimePlacement.Remote r -> r.url();
@@ -282,9 +318,16 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         };
         if (upstream == null || !placement.equals(upstreamPlacement)) {
             closeUpstream();
-            upstream = placement instanceof RuntimePlacement.Remote ? upstreamEngines.openAi().apply(url)
+            InferenceEngine engine = placement instanceof RuntimePlacement.Remote ? upstreamEngines.openAi().apply(url)
                     : upstreamEngines.ollama().apply(url);
+            try {
+                engine.start(); // waits until the upstream answers; a failure leaves none, so the next request retries
+            } catch (RuntimeException e) {
+                engine.close();
+                throw e;
+            }
             upstreamPlacement = placement;
+            upstream = engine;
         }
         return upstream;
     }
@@ -296,6 +339,7 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
             } finally {
                 upstream = null;
                 upstreamPlacement = null;
+                upstreamRegistered.clear();
             }
         }
     }
