@@ -42,7 +42,6 @@ version: 1
 inference:
   engine: embedded
   context: 1024
-  threads: $THREADS
 gateway:
   listen: 127.0.0.1:$port
 YAML
