@@ -192,6 +192,8 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
             case RuntimePlacement.Embedded e -> embeddedModels().stream().filter(ModelStatus::resident).toList();
             case RuntimePlacement.Container c -> upstream(c).models().stream()
                     .filter(ModelStatus::resident).toList();
+            case RuntimePlacement.Remote r when r.api() == RuntimePlacement.Remote.Api.OLLAMA -> upstream(r).models()
+                    .stream().filter(ModelStatus::resident).toList();
             case RuntimePlacement.Remote r -> List.of(); // an OpenAI-compatible server does not say
         };
     }
@@ -318,8 +320,9 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         };
         if (upstream == null || !placement.equals(upstreamPlacement)) {
             closeUpstream();
-            InferenceEngine engine = placement instanceof RuntimePlacement.Remote ? upstreamEngines.openAi().apply(url)
-                    : upstreamEngines.ollama().apply(url);
+            boolean openAi = placement instanceof RuntimePlacement.Remote r
+                    && r.api() == RuntimePlacement.Remote.Api.OPENAI;
+            InferenceEngine engine = openAi ? upstreamEngines.openAi().apply(url) : upstreamEngines.ollama().apply(url);
             try {
                 engine.start(); // waits until the upstream answers; a failure leaves none, so the next request retries
             } catch (RuntimeException e) {

@@ -36,6 +36,8 @@ public final class Catalog {
     /** The models the key may use, sorted by id; refuses a missing or bad key. */
     public List<ServedModel> visible(Call call) {
         List<ServedModel> all = new ArrayList<>(backends.models());
+        // The gateway serves its embedder's name itself, even when the backend (another aixcl gateway) lists it too.
+        all.removeIf(model -> model.id().equals(embedderModel.id()));
         all.add(embedderModel);
         all.sort(Comparator.comparing(ServedModel::id));
         List<String> ids = new ArrayList<>(all.size());
