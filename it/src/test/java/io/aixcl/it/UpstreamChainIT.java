@@ -93,9 +93,6 @@ class UpstreamChainIT {
     @Test
     void aDaemonServesAnotherDaemonsModelThroughTheOllamaApi() throws Exception {
         chain("ollama");
-        // Through Ollama's API the upstream tells which models are in memory, and B passes it on.
-        JsonNode ps = json(b.get("/api/ps"));
-        assertThat(ps.at("/models")).extracting(m -> m.get("name").asText()).contains(MODEL_ID);
     }
 
     private void chain(String engine) throws Exception {
@@ -147,6 +144,13 @@ class UpstreamChainIT {
                 {"model":"tiny:1","keep_alive":"5m"}"""));
         assertThat(load.at("/done").asBoolean()).as(load.toString()).isTrue();
         assertThat(load.at("/done_reason").asText()).isEqualTo("load");
+        JsonNode ps = json(b.get("/api/ps"));
+        if (engine.equals("ollama")) {
+            // Through Ollama's API the upstream tells which models are in memory, and B passes it on.
+            assertThat(ps.at("/models")).extracting(m -> m.get("name").asText()).containsExactly(MODEL_ID);
+        } else {
+            assertThat(ps.at("/models")).as("an OpenAI-compatible server does not say").isEmpty();
+        }
 
         // Usage: B's key is billed what B's clients saw, and A's key what B asked of A.
         JsonNode usageB = b.usage();
@@ -190,6 +194,11 @@ class UpstreamChainIT {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(refused.body()).contains("401").containsIgnoringCase("key").doesNotContain("Exception");
         assertThat(refused.body()).doesNotContain(a.key);
+        for (String path : List.of("/v1/models", "/api/tags", "/api/ps")) {
+            HttpResponse<String> listing = b.get(path);
+            assertThat(listing.statusCode()).as(path + ": " + listing.body()).isEqualTo(503);
+            assertThat(listing.body()).as(path).contains("401");
+        }
     }
 
     /**

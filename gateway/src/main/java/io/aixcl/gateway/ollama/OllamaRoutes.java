@@ -172,7 +172,7 @@ public final class OllamaRoutes {
 
     /** Even the version needs a key: every route does, so an unauthenticated caller learns nothing. */
     public void version(Call call) throws IOException {
-        catalog.visible(call);
+        catalog.authenticate(call);
         call.channel().json(200, Json.write(json -> {
             json.writeStartObject();
             json.writeStringField("version", COMPATIBLE_VERSION);
