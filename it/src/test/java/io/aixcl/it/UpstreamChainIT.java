@@ -226,11 +226,11 @@ class UpstreamChainIT {
         JsonNode cancelled = await(() -> auditEntries(a).stream()
                 .filter(e -> e.at("/parameters/finishReason").asText().equals("cancelled")).findFirst().orElse(null),
                 Duration.ofSeconds(30), "A's audit log records the cut generation as cancelled");
-        // Cut after its first token, it ends within a second or so (a few hundred tokens at most on this model),
-        // where running to its limit takes tens of seconds.
+        // Cut after its first token, it ends within a second or so (a few hundred tokens), where running to the end
+        // of the model's 4096-token context takes some 4000 tokens and about ten seconds here.
         assertThat(cancelled.at("/parameters/completionTokens").asInt()).as(cancelled.toString())
-                .isLessThan(maxTokens / 4);
-        assertThat(cancelled.at("/parameters/latencyMs").asLong()).as(cancelled.toString()).isLessThan(10_000);
+                .isLessThan(2048);
+        assertThat(cancelled.at("/parameters/latencyMs").asLong()).as(cancelled.toString()).isLessThan(5_000);
     }
 
     private static String readUntil(InputStream in, String marker) throws IOException {
