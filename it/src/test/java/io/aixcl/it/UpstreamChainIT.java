@@ -151,6 +151,16 @@ class UpstreamChainIT {
         } else {
             assertThat(ps.at("/models")).as("an OpenAI-compatible server does not say").isEmpty();
         }
+        assertThat(json(a.get("/api/ps")).at("/models")).extracting(m -> m.get("name").asText())
+                .containsExactly(MODEL_ID);
+        // Ollama's unload: through B, and, over Ollama's API, on to A, which frees the model.
+        JsonNode unload = json(b.post("/api/generate", """
+                {"model":"tiny:1","keep_alive":0}"""));
+        assertThat(unload.at("/done_reason").asText()).isEqualTo("unload");
+        if (engine.equals("ollama")) {
+            assertThat(json(a.get("/api/ps")).at("/models")).as("A freed the model").isEmpty();
+            assertThat(json(b.get("/api/ps")).at("/models")).isEmpty();
+        }
 
         // Usage: B's key is billed what B's clients saw, and A's key what B asked of A.
         JsonNode usageB = b.usage();
@@ -206,7 +216,7 @@ class UpstreamChainIT {
      * audit log records it as cancelled, short of its token limit.
      */
     private void clientGoneEndsTheGenerationOnA() throws Exception {
-        int maxTokens = 8192; // the most the gateway takes: a generation that outlasts the test by far
+        int maxTokens = 8192; // the most the gateway takes
         String body = """
                 {"model":"tiny:1","max_tokens":%d,"stream":true,"messages":[{"role":"user","content":"Tell a story"}]}"""
                 .formatted(maxTokens);
