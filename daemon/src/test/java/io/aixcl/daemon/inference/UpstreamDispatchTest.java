@@ -29,8 +29,17 @@ class UpstreamDispatchTest {
         int running;
         final List<String> unloaded = new ArrayList<>();
 
-        StubUpstream(URI url) {
+        final String kind;
+
+        StubUpstream(String kind, URI url) {
+            this.kind = kind;
             this.url = url;
+        }
+
+        @Override
+        public List<ServedModel> available() {
+            return List.of(new ServedModel("qwen2.5-coder:0.5b", kind, 1, Instant.EPOCH, "", "", 0, "",
+                    java.util.OptionalLong.empty()));
         }
 
         public void start() { }
@@ -74,7 +83,7 @@ class UpstreamDispatchTest {
 
     private StubUpstream stub(String kind, URI url) {
         made.add(kind + " " + url);
-        StubUpstream e = new StubUpstream(url);
+        StubUpstream e = new StubUpstream(kind, url);
         engines.add(e);
         return e;
     }
