@@ -324,13 +324,15 @@ public final class Main {
     }
 
     /**
-     * Engines for the upstreams: the stack's Ollama container ({@code http://127.0.0.1:11435}) and an
-     * OpenAI-compatible {@code inference.url}, with its key from {@code inference.api_key_file} (read at start, never
-     * logged).
+     * Engines for the upstreams: Ollama (the stack's container at {@code http://127.0.0.1:11435}, or the server at
+     * {@code inference.url}) and an OpenAI-compatible {@code inference.url}, with the key from
+     * {@code inference.api_key_file} (read at start, never logged).
      */
     private static RuntimeCore.UpstreamEngines upstreamEngines(Settings.Inference inference) {
         return new RuntimeCore.UpstreamEngines(
-                url -> new OllamaEngine(UpstreamConfig.of(url)),
+                // A key file is only allowed beside inference.url, so the stack's own container never gets one.
+                url -> new OllamaEngine(inference.apiKeyFile()
+                        .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url))),
                 url -> new OpenAiCompatibleEngine(inference.apiKeyFile()
                         .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url))));
     }

@@ -194,6 +194,18 @@ class GatewayServerTest {
     }
 
     @Test
+    void ollamaKeepAliveZeroWithoutAPromptIsAnUnloadAndNeedsAKeyForTheModel() throws Exception {
+        HttpResponse<String> response = http.post("/api/generate", TestKeys.ALL,
+                "{\"model\":\"tiny\",\"keep_alive\":0}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(Http.json(response).get("done_reason").asText()).isEqualTo("unload");
+        assertThat(Http.json(response).get("done").asBoolean()).isTrue();
+        HttpResponse<String> chat = http.post("/api/chat", TestKeys.TINY_ONLY,
+                "{\"model\":\"solo\",\"keep_alive\":\"0s\"}");
+        assertThat(chat.statusCode()).as(chat.body()).isEqualTo(403);
+    }
+
+    @Test
     void ollamaListingsShowTheModelsTheKeyMayUse() throws Exception {
         JsonNode tags = Http.json(http.get("/api/tags", TestKeys.ALL));
         assertThat(tags.get("models").findValuesAsText("name")).containsExactly("all-minilm", "solo", "tiny");

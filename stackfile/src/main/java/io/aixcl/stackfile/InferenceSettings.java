@@ -42,11 +42,12 @@ final class InferenceSettings {
         boolean allowInsecure = m.containsKey("allow_insecure_http")
                 && Boolean.TRUE.equals(r.bool(m.get("allow_insecure_http").value(), "inference.allow_insecure_http"));
         Optional<URI> url = Optional.empty();
+        boolean takesUrl = engine == Inference.Engine.OPENAI || engine == Inference.Engine.OLLAMA;
         if (m.containsKey("url")) {
             Node n = m.get("url").value();
-            if (engine != Inference.Engine.OPENAI) {
-                r.problem(n, "inference.url", "a URL is for engine: openai (an OpenAI-compatible server); engine is "
-                        + engine.wireName());
+            if (!takesUrl) {
+                r.problem(n, "inference.url", "a URL is for engine: openai (an OpenAI-compatible server) or engine: "
+                        + "ollama (an Ollama server outside the stack); engine is " + engine.wireName());
             } else {
                 url = url(r, n, allowInsecure);
             }
@@ -57,11 +58,15 @@ final class InferenceSettings {
         Optional<Path> keyFile = Optional.empty();
         if (m.containsKey("api_key_file")) {
             Node n = m.get("api_key_file").value();
-            if (engine != Inference.Engine.OPENAI) {
-                r.problem(n, "inference.api_key_file", "an API key file is for engine: openai; engine is "
-                        + engine.wireName());
-            } else {
+            if (engine == Inference.Engine.OPENAI || engine == Inference.Engine.OLLAMA && m.containsKey("url")) {
                 keyFile = Optional.ofNullable(Settings.path(r, n, "inference.api_key_file", configDir));
+            } else if (engine == Inference.Engine.OLLAMA) {
+                // The stack's own Ollama container takes no key: a key file there would be sent nowhere.
+                r.problem(n, "inference.api_key_file", "an API key file is for a server at inference.url; engine: "
+                        + "ollama without a url is the stack's own container, which takes no key");
+            } else {
+                r.problem(n, "inference.api_key_file", "an API key file is for engine: openai, or engine: ollama "
+                        + "with inference.url; engine is " + engine.wireName());
             }
         }
         int context = intOr(r, m, "context", 16, 1 << 20, d.contextTokens());

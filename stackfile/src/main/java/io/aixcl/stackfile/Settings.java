@@ -33,8 +33,9 @@ import org.snakeyaml.engine.v2.nodes.Node;
  *   need_client_auth: false    # true: mutual TLS with client certificates from the local CA
  * inference:                   # the runtime core's engine; see {@link Inference}
  *   engine: auto               # auto | embedded | ollama | openai
- *   url: https://api.example.com/v1               # openai only: an OpenAI-compatible base URL
- *   api_key_file: /etc/aixcl/upstream-key         # openai only: the upstream's key, never in this file
+ *   url: https://api.example.com/v1               # openai: an OpenAI-compatible base URL (required);
+ *                              # ollama: an Ollama server outside the stack (default: the stack's container)
+ *   api_key_file: /etc/aixcl/upstream-key         # with a url: the upstream's key, never in this file
  *   allow_insecure_http: false # plain http to a non-loopback url needs this
  *   context: 4096              # model defaults: context tokens, concurrent generations, queued requests,
  *   concurrency: 1             # and how long an idle model stays in memory (forever: never evicted)
@@ -64,8 +65,9 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
     /**
      * {@code inference:}: which engine is the runtime core and the defaults a model is loaded with.
      *
-     * @param url the OpenAI-compatible base URL; present exactly when the engine is {@code openai}
-     * @param apiKeyFile the file holding the upstream's API key ({@code openai} only)
+     * @param url the upstream's base URL: the OpenAI-compatible server ({@code openai}, where it is required), or an
+     *     Ollama server outside the stack ({@code ollama}; absent: the stack's own runtime container)
+     * @param apiKeyFile the file holding the upstream's API key (only beside a url)
      */
     public record Inference(Engine engine, Optional<java.net.URI> url, Optional<Path> apiKeyFile, int contextTokens,
                             int concurrency, int queue, java.time.Duration keepAlive) {
@@ -85,7 +87,7 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
             AUTO,
             /** llama.cpp in a supervised child process of the daemon; needs no container engine. */
             EMBEDDED,
-            /** The stack's runtime container on the container engine. */
+            /** The stack's runtime container on the container engine, or the Ollama server at {@code inference.url}. */
             OLLAMA,
             /** An OpenAI-compatible server at {@code inference.url}. */
             OPENAI;

@@ -103,14 +103,39 @@ class InferenceSettingsTest {
     }
 
     @Test
-    void theUrlAndKeyFileBelongToOpenAiOnly() {
+    void theUrlAndKeyFileBelongToAnUpstreamServer() {
         assertThat(problems("inference:\n  engine: openai\n")).containsExactly(
                 "settings.yaml:2:11: inference.engine: engine: openai needs inference.url, the server's "
                         + "OpenAI-compatible base URL (e.g. https://api.example.com/v1)");
         assertThat(problems("inference:\n  url: https://api.example.com/v1\n  api_key_file: /k\n")).containsExactly(
-                "settings.yaml:2:8: inference.url: a URL is for engine: openai (an OpenAI-compatible server); engine "
-                        + "is auto",
-                "settings.yaml:3:17: inference.api_key_file: an API key file is for engine: openai; engine is auto");
+                "settings.yaml:2:8: inference.url: a URL is for engine: openai (an OpenAI-compatible server) or "
+                        + "engine: ollama (an Ollama server outside the stack); engine is auto",
+                "settings.yaml:3:17: inference.api_key_file: an API key file is for engine: openai, or engine: "
+                        + "ollama with inference.url; engine is auto");
+        assertThat(problems("inference:\n  engine: embedded\n  url: http://127.0.0.1:11434\n").getFirst())
+                .startsWith("settings.yaml:3:8: inference.url: a URL is for engine: openai");
+    }
+
+    @Test
+    void ollamaTakesTheUrlOfAnOllamaServerOutsideTheStackAndItsKey() {
+        Inference i = parse("inference: {engine: ollama, url: \"http://127.0.0.1:11500\", api_key_file: keys/up}")
+                .inference();
+        assertThat(i.engine()).isEqualTo(Inference.Engine.OLLAMA);
+        assertThat(i.url()).contains(URI.create("http://127.0.0.1:11500"));
+        assertThat(i.apiKeyFile()).contains(CONFIG.resolve("keys/up"));
+        assertThat(parse("inference: {engine: ollama, url: \"https://ollama.lan\"}").inference().url())
+                .contains(URI.create("https://ollama.lan"));
+        // Without a url, ollama is the stack's container: no url required, and no key to send it.
+        assertThat(parse("inference: {engine: ollama}").inference().url()).isEmpty();
+        assertThat(problems("inference:\n  engine: ollama\n  api_key_file: /k\n")).containsExactly(
+                "settings.yaml:3:17: inference.api_key_file: an API key file is for a server at inference.url; "
+                        + "engine: ollama without a url is the stack's own container, which takes no key");
+        // The same rules as for openai: loopback or https, no credentials in the URL.
+        assertThat(problems("inference:\n  engine: ollama\n  url: http://gpu.lan:11434\n")).containsExactly(
+                "settings.yaml:3:8: inference.url: plain http to gpu.lan would send prompts and the API key "
+                        + "unencrypted over the network: use https, or set inference.allow_insecure_http: true to mean it");
+        assertThat(problems("inference: {engine: ollama, url: \"https://me:s3cret@ollama.lan\"}"))
+                .singleElement().asString().contains("must not carry credentials").doesNotContain("s3cret");
     }
 
     @Test

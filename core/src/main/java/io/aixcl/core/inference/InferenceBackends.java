@@ -20,4 +20,12 @@ public interface InferenceBackends {
 
     /** Models in memory now, across engines (for {@code /api/ps}). */
     List<ModelStatus> resident();
+
+    /**
+     * Frees {@code modelId}'s memory now if it is in memory and idle (Ollama's {@code keep_alive: 0} without a
+     * prompt); a model that is generating keeps its keep-alive, so one client cannot cut off another's generation.
+     * Loads nothing. Backends that do not manage memory ignore it.
+     */
+    default void release(String modelId) {
+    }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Decides where the runtime core runs from {@code inference.engine} and what the machine offers. {@code auto} takes
  * the runtime container when a container engine answers and the runtime image is there (or can be pulled), else
- * the embedded engine; an explicit choice is obeyed, or refused saying why it cannot be.
+ * the embedded engine; an explicit choice is obeyed, or refused saying why it cannot be. {@code ollama} with a URL is
+ * an Ollama server outside the stack (another machine, another aixcl gateway), not the stack's container.
  */
 public final class EngineChoice {
     /** How to get a container engine on the machine kinds aixcl targets. */
@@ -38,6 +39,9 @@ public final class EngineChoice {
             case OPENAI -> new RuntimePlacement.Remote(url.orElseThrow(() -> new AixclException.InvalidInput(
                     "inference.engine is openai but inference.url is not set")));
             case OLLAMA -> {
+                if (url.isPresent()) { // an Ollama server outside the stack: no container to run
+                    yield new RuntimePlacement.Remote(url.get(), RuntimePlacement.Remote.Api.OLLAMA);
+                }
                 Optional<String> noEngine = host.containerEngineProblem();
                 if (noEngine.isPresent()) {
                     throw new AixclException.EngineUnavailable("inference.engine is ollama, which runs in a "

@@ -192,8 +192,46 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
             case RuntimePlacement.Embedded e -> embeddedModels().stream().filter(ModelStatus::resident).toList();
             case RuntimePlacement.Container c -> upstream(c).models().stream()
                     .filter(ModelStatus::resident).toList();
+            case RuntimePlacement.Remote r when r.api() == RuntimePlacement.Remote.Api.OLLAMA -> upstream(r).models()
+                    .stream().filter(ModelStatus::resident).toList();
             case RuntimePlacement.Remote r -> List.of(); // an OpenAI-compatible server does not say
         };
+    }
+
+    @Override
+    public void release(String modelId) {
+        Objects.requireNonNull(modelId, "modelId is null");
+        switch (placement()) {
+            case RuntimePlacement.Embedded e -> {
+                InferenceEngine engine;
+                synchronized (this) {
+                    engine = embedded;
+                }
+                if (engine != null && idle(engine.models(), modelId)) {
+                    engine.unload(modelId);
+                }
+            }
+            case RuntimePlacement.Container c -> releaseUpstream(c, modelId);
+            case RuntimePlacement.Remote r when r.api() == RuntimePlacement.Remote.Api.OLLAMA ->
+                    releaseUpstream(r, modelId);
+            case RuntimePlacement.Remote r -> { } // an OpenAI-compatible server manages its own memory
+        }
+    }
+
+    /** Forgets the model here and asks the Ollama upstream to free it ({@code keep_alive: 0}); re-registered on use. */
+    private synchronized void releaseUpstream(RuntimePlacement placement, String modelId) {
+        if (!upstreamRegistered.contains(modelId)) {
+            return; // never asked of the upstream through here
+        }
+        InferenceEngine engine = upstream(placement);
+        if (idle(engine.models(), modelId)) {
+            upstreamRegistered.remove(modelId);
+            engine.unload(modelId);
+        }
+    }
+
+    private static boolean idle(List<ModelStatus> models, String modelId) {
+        return models.stream().anyMatch(m -> m.id().equals(modelId) && m.running() == 0 && m.queued() == 0);
     }
 
     @Override
@@ -318,8 +356,9 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         };
         if (upstream == null || !placement.equals(upstreamPlacement)) {
             closeUpstream();
-            InferenceEngine engine = placement instanceof RuntimePlacement.Remote ? upstreamEngines.openAi().apply(url)
-                    : upstreamEngines.ollama().apply(url);
+            boolean openAi = placement instanceof RuntimePlacement.Remote r
+                    && r.api() == RuntimePlacement.Remote.Api.OPENAI;
+            InferenceEngine engine = openAi ? upstreamEngines.openAi().apply(url) : upstreamEngines.ollama().apply(url);
             try {
                 engine.start(); // waits until the upstream answers; a failure leaves none, so the next request retries
             } catch (RuntimeException e) {

@@ -46,20 +46,32 @@ public sealed interface RuntimePlacement {
         }
     }
 
-    /** An OpenAI-compatible server outside the stack. */
-    record Remote(URI url) implements RuntimePlacement {
+    /**
+     * A server outside the stack: an OpenAI-compatible one ({@code engine: openai}), or an Ollama one
+     * ({@code engine: ollama} with {@code inference.url}), such as another aixcl gateway.
+     */
+    record Remote(URI url, Api api) implements RuntimePlacement {
         public Remote {
             Objects.requireNonNull(url, "url is null");
+            Objects.requireNonNull(api, "api is null");
         }
+
+        /** An OpenAI-compatible server. */
+        public Remote(URI url) {
+            this(url, Api.OPENAI);
+        }
+
+        /** The API the server is spoken to in. */
+        public enum Api { OPENAI, OLLAMA }
 
         @Override
         public String engineName() {
-            return "openai";
+            return api == Api.OPENAI ? "openai" : "ollama";
         }
 
         @Override
         public String describe() {
-            return "OpenAI-compatible server at " + url;
+            return (api == Api.OPENAI ? "OpenAI-compatible server at " : "Ollama server at ") + url;
         }
     }
 }

@@ -115,6 +115,16 @@ class EngineChoiceTest {
     }
 
     @Test
+    void ollamaWithAUrlIsThatServerWhateverTheMachineHas() {
+        URI url = URI.create("http://127.0.0.1:11500");
+        RuntimePlacement p = EngineChoice.choose(Engine.OLLAMA, Optional.of(url), UPSTREAM, noEngine());
+        assertThat(p).isEqualTo(new RuntimePlacement.Remote(url, RuntimePlacement.Remote.Api.OLLAMA));
+        assertThat(p.engineName()).isEqualTo("ollama");
+        assertThat(p.describe()).isEqualTo("Ollama server at http://127.0.0.1:11500");
+        assertThat(new RuntimePlacement.Remote(url).engineName()).isEqualTo("openai");
+    }
+
+    @Test
     void theLocatorsReportIsToldInOneLineWithTheDecisiveAttempt() {
         assertThat(EngineChoice.briefly("""
                 the configured engine socket does not answer. Tried:

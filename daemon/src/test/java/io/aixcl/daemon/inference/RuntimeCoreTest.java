@@ -153,4 +153,17 @@ class RuntimeCoreTest {
         }
         return file;
     }
+
+    @Test
+    void releasingFreesAnIdleModelAndLoadsNothing() {
+        core.engineFor("tiny:1");
+        assertThat(core.resident()).extracting(ModelStatus::id).contains("tiny:1");
+        core.release("tiny:1");
+        assertThat(core.resident()).extracting(ModelStatus::id).doesNotContain("tiny:1");
+        core.release("local/files/llama-2-tiny-random:latest"); // not in memory: nothing happens, nothing loads
+        assertThat(core.resident()).extracting(ModelStatus::id)
+                .doesNotContain("local/files/llama-2-tiny-random:latest");
+        core.engineFor("tiny:1"); // and the next request loads it again
+        assertThat(core.resident()).extracting(ModelStatus::id).contains("tiny:1");
+    }
 }

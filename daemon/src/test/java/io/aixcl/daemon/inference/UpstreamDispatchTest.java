@@ -26,9 +26,20 @@ class UpstreamDispatchTest {
     private static final class StubUpstream implements InferenceEngine {
         final URI url;
         boolean closed;
+        int running;
+        final List<String> unloaded = new ArrayList<>();
 
-        StubUpstream(URI url) {
+        final String kind;
+
+        StubUpstream(String kind, URI url) {
+            this.kind = kind;
             this.url = url;
+        }
+
+        @Override
+        public List<ServedModel> available() {
+            return List.of(new ServedModel("qwen2.5-coder:0.5b", kind, 1, Instant.EPOCH, "", "", 0, "",
+                    java.util.OptionalLong.empty()));
         }
 
         public void start() { }
@@ -38,13 +49,15 @@ class UpstreamDispatchTest {
         }
 
         public ModelStatus load(ModelSpec model) {
-            throw new UnsupportedOperationException();
+            return new ModelStatus(model, true, 0, 0, Instant.EPOCH, Optional.empty());
         }
 
-        public void unload(String modelId) { }
+        public void unload(String modelId) {
+            unloaded.add(modelId);
+        }
 
         public List<ModelStatus> models() {
-            return List.of(new ModelStatus(ModelSpec.of("qwen2.5-coder:0.5b", Path.of("/m")), true, 0, 0,
+            return List.of(new ModelStatus(ModelSpec.of("qwen2.5-coder:0.5b", Path.of("/m")), true, running, 0,
                     Instant.EPOCH, Optional.empty()));
         }
 
@@ -70,7 +83,7 @@ class UpstreamDispatchTest {
 
     private StubUpstream stub(String kind, URI url) {
         made.add(kind + " " + url);
-        StubUpstream e = new StubUpstream(url);
+        StubUpstream e = new StubUpstream(kind, url);
         engines.add(e);
         return e;
     }
@@ -100,5 +113,35 @@ class UpstreamDispatchTest {
         assertThat(engines.getFirst().closed).isTrue();
         core.close();
         assertThat(engines.get(1).closed).isTrue();
+    }
+
+    @Test
+    void ollamaWithAUrlServesThroughThatServerAndReleasesAnIdleModelThere() {
+        URI url = URI.create("http://127.0.0.1:11500");
+        RuntimeCore core = core(Settings.Inference.Engine.OLLAMA, Optional.of(url));
+        assertThat(core.placement()).isEqualTo(new RuntimePlacement.Remote(url, RuntimePlacement.Remote.Api.OLLAMA));
+        core.release("qwen2.5-coder:0.5b"); // never asked of the upstream: nothing to free
+        assertThat(made).isEmpty();
+        core.engineFor("qwen2.5-coder:0.5b");
+        assertThat(made).containsExactly("ollama " + url);
+        assertThat(core.resident()).extracting(ModelStatus::id).containsExactly("qwen2.5-coder:0.5b");
+        StubUpstream upstream = engines.getFirst();
+        upstream.running = 1;
+        core.release("qwen2.5-coder:0.5b"); // generating: left to its keep-alive
+        assertThat(upstream.unloaded).isEmpty();
+        upstream.running = 0;
+        core.release("qwen2.5-coder:0.5b");
+        assertThat(upstream.unloaded).containsExactly("qwen2.5-coder:0.5b");
+        core.release("qwen2.5-coder:0.5b"); // forgotten here: asked once
+        assertThat(upstream.unloaded).hasSize(1);
+    }
+
+    @Test
+    void anOpenAiServerIsNeverAskedToFreeMemory() {
+        URI url = URI.create("https://api.example.com/v1");
+        RuntimeCore core = core(Settings.Inference.Engine.OPENAI, Optional.of(url));
+        core.engineFor("qwen2.5-coder:0.5b");
+        core.release("qwen2.5-coder:0.5b");
+        assertThat(engines.getFirst().unloaded).isEmpty();
     }
 }

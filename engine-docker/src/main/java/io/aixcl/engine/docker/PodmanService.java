@@ -53,7 +53,9 @@ public final class PodmanService implements AutoCloseable {
             }
             Process process = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             PodmanService service = new PodmanService(argv, process, socket);
-            Thread.ofVirtual().name("podman-service-stderr").start(service::drainStderr);
+            // A platform thread: a virtual one blocked in a native pipe read for the service's lifetime holds its
+            // carrier (two such drains starved a 2-core daemon of carriers: every request hung).
+            Thread.ofPlatform().daemon().name("podman-service-stderr").start(service::drainStderr);
             service.awaitSocket(timeout, probe);
             return service;
         } catch (IOException e) {

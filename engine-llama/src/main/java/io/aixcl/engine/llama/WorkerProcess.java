@@ -226,7 +226,9 @@ final class WorkerProcess {
     }
 
     private static void pumpOutput(Process process, OutputTail output) {
-        Thread.ofVirtual().name("llama-worker-" + process.pid() + "-output").start(() -> {
+        // A platform thread: a virtual one blocked for the worker's lifetime in a native pipe read holds its carrier,
+        // and with podman's stderr drain beside it, a 2-core machine had no carrier left for the daemon's requests.
+        Thread.ofPlatform().daemon().name("llama-worker-" + process.pid() + "-output").start(() -> {
             try (var reader = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;

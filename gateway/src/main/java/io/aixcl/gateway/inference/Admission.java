@@ -34,11 +34,11 @@ public final class Admission {
     }
 
     /**
-     * The models among {@code candidates} the key may use, for listings. The key is authenticated once (a listing
-     * is one request against its limits), then each model is checked against its allowlist, reserving nothing. A
-     * refusal that is not about the model (no key, a bad key, a rate limit) refuses the whole listing.
+     * Authenticates the key for a listing: once (a listing is one request against its limits), reserving nothing. A
+     * refusal that is not about a model (no key, a bad key, a rate limit) refuses the listing. Asked before the
+     * backends are, so a caller without a valid key learns nothing about them, not even that they are down.
      */
-    public List<String> visible(String presented, List<String> candidates, RequestRecord record) {
+    public void authenticate(String presented, RequestRecord record) {
         switch (keys.authorize(presented, "", 0)) {
             case KeyDecision.Granted granted -> {
                 record.keyId(granted.reservation().keyId());
@@ -51,6 +51,10 @@ public final class Admission {
                 }
             }
         }
+    }
+
+    /** The models among {@code candidates} an authenticated key's allowlist admits. */
+    public List<String> allowed(String presented, List<String> candidates) {
         List<String> visible = new ArrayList<>(candidates.size());
         for (String model : candidates) {
             if (keys.allows(presented, model)) {

@@ -3,6 +3,7 @@ package io.aixcl.gateway.inference;
 import static java.util.Objects.requireNonNull;
 
 import io.aixcl.core.inference.InferenceBackends;
+import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.inference.ModelStatus;
 import io.aixcl.core.inference.ServedModel;
 import io.aixcl.gateway.Embedder;
@@ -35,16 +36,33 @@ public final class Catalog {
 
     /** The models the key may use, sorted by id; refuses a missing or bad key. */
     public List<ServedModel> visible(Call call) {
-        List<ServedModel> all = new ArrayList<>(backends.models());
+        admission.authenticate(call.key(), call.record());
+        List<ServedModel> all = new ArrayList<>(ask(backends::models));
+        // The gateway serves its embedder's name itself, even when the backend (another aixcl gateway) lists it too.
+        all.removeIf(model -> model.id().equals(embedderModel.id()));
         all.add(embedderModel);
         all.sort(Comparator.comparing(ServedModel::id));
         List<String> ids = new ArrayList<>(all.size());
         for (ServedModel model : all) {
             ids.add(model.id());
         }
-        Set<String> visible = new HashSet<>(admission.visible(call.key(), ids, call.record()));
+        Set<String> visible = new HashSet<>(admission.allowed(call.key(), ids));
         all.removeIf(model -> !visible.contains(model.id()));
         return all;
+    }
+
+    /** Refuses a missing or bad key, asking the backends nothing. */
+    public void authenticate(Call call) {
+        admission.authenticate(call.key(), call.record());
+    }
+
+    /** An upstream that cannot list (down, or refusing this gateway's key) is the client's 503, not a 500. */
+    private static <T> List<T> ask(java.util.function.Supplier<List<T>> question) {
+        try {
+            return question.get();
+        } catch (InferenceException e) {
+            throw EngineErrors.toApiError(e, "").failure();
+        }
     }
 
     /** One model, if it exists and the key may use it; both cases look the same to the client. */
@@ -57,7 +75,7 @@ public final class Catalog {
     public List<Resident> resident(Call call) {
         List<ServedModel> visible = visible(call);
         List<Resident> resident = new ArrayList<>();
-        for (ModelStatus status : backends.resident()) {
+        for (ModelStatus status : ask(backends::resident)) {
             for (ServedModel model : visible) {
                 if (model.id().equals(status.id()) && status.resident()) {
                     resident.add(new Resident(model, status));

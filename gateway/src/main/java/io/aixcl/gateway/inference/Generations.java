@@ -69,6 +69,20 @@ public final class Generations {
         }
     }
 
+    /** Ollama's unload request ({@code keep_alive: 0}, no prompt): the key may use the model; nothing is loaded. */
+    public void release(String presentedKey, String model, RequestRecord record) {
+        record.target(model);
+        try (Reservation reservation = admission.admit(presentedKey, model, 0, record)) {
+            if (!embedder.serves(model)) {
+                try {
+                    backends.release(model);
+                } catch (InferenceException e) {
+                    throw EngineErrors.toApiError(e, model).failure();
+                }
+            }
+        }
+    }
+
     private void whole(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,
                        Reservation reservation) throws IOException {
         Generation generation;

@@ -76,10 +76,19 @@ public final class OllamaFormat implements StreamFormat {
 
     /** The answer to a request with nothing to generate: Ollama loads the model and says so. */
     public byte[] loaded() {
+        return residency("load");
+    }
+
+    /** The answer to a request with nothing to generate and {@code keep_alive: 0}: the model was freed. */
+    public byte[] unloaded() {
+        return residency("unload");
+    }
+
+    private byte[] residency(String reason) {
         return Json.write(json -> {
             head(json);
             text(json, "");
-            json.writeStringField("done_reason", "load");
+            json.writeStringField("done_reason", reason);
             json.writeBooleanField("done", true);
             json.writeEndObject();
         });

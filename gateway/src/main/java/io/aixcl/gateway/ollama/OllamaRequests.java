@@ -79,6 +79,24 @@ public final class OllamaRequests {
         return java.util.Optional.of(generate(body, model, mapped));
     }
 
+    /**
+     * Whether a request with nothing to generate asks to free the model: {@code keep_alive} of 0 seconds, as a
+     * number or a duration ({@code "0"}, {@code "0s"}, {@code "0m"}), which is how Ollama clients unload.
+     */
+    public static boolean unloads(ObjectNode body) {
+        JsonNode keepAlive = body.get("keep_alive");
+        if (absent(keepAlive)) {
+            return false;
+        }
+        if (keepAlive.isNumber()) {
+            return keepAlive.asDouble() == 0;
+        }
+        return keepAlive.isTextual() && ZERO_DURATION.matcher(keepAlive.textValue().strip()).matches();
+    }
+
+    private static final java.util.regex.Pattern ZERO_DURATION =
+            java.util.regex.Pattern.compile("0+(\\.0+)?(ns|us|µs|ms|s|m|h)?");
+
     public record EmbedInput(String model, List<String> inputs) { }
 
     /** {@code /api/embed}: {@code input} is a string or an array of strings. */

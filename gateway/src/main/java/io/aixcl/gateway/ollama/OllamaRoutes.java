@@ -50,17 +50,24 @@ public final class OllamaRoutes {
         ObjectNode body = Json.parseObject(call.body());
         Optional<Generate> generate = requests.chat(body);
         OllamaFormat format = OllamaFormat.chat(OllamaRequests.model(body), clock, call.startNanos());
-        serve(call, generate, format, OllamaRequests.model(body));
+        serve(call, generate, format, body);
     }
 
     public void generate(Call call) throws IOException {
         ObjectNode body = Json.parseObject(call.body());
         Optional<Generate> generate = requests.generate(body);
         OllamaFormat format = OllamaFormat.generate(OllamaRequests.model(body), clock, call.startNanos());
-        serve(call, generate, format, OllamaRequests.model(body));
+        serve(call, generate, format, body);
     }
 
-    private void serve(Call call, Optional<Generate> generate, OllamaFormat format, String model) throws IOException {
+    private void serve(Call call, Optional<Generate> generate, OllamaFormat format, ObjectNode body)
+            throws IOException {
+        String model = OllamaRequests.model(body);
+        if (generate.isEmpty() && OllamaRequests.unloads(body)) {
+            generations.release(call.key(), model, call.record());
+            call.channel().json(200, format.unloaded());
+            return;
+        }
         if (generate.isEmpty()) {
             generations.preload(call.key(), model, call.record());
             call.channel().json(200, format.loaded());
@@ -172,7 +179,7 @@ public final class OllamaRoutes {
 
     /** Even the version needs a key: every route does, so an unauthenticated caller learns nothing. */
     public void version(Call call) throws IOException {
-        catalog.visible(call);
+        catalog.authenticate(call);
         call.channel().json(200, Json.write(json -> {
             json.writeStartObject();
             json.writeStringField("version", COMPATIBLE_VERSION);

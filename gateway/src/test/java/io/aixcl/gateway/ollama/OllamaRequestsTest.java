@@ -20,6 +20,19 @@ class OllamaRequestsTest {
     }
 
     @Test
+    void keepAliveZeroWithoutAPromptIsAnUnloadInEveryOllamaSpelling() {
+        for (String zero : new String[] {"0", "\"0\"", "\"0s\"", "\"0m\"", "0.0", "\" 0ms \""}) {
+            assertThat(OllamaRequests.unloads(body("{\"model\":\"m\",\"keep_alive\":" + zero + "}"))).as(zero)
+                    .isTrue();
+        }
+        for (String other : new String[] {"300", "-1", "\"5m\"", "\"10s\"", "\"\"", "null", "true", "[0]"}) {
+            assertThat(OllamaRequests.unloads(body("{\"model\":\"m\",\"keep_alive\":" + other + "}"))).as(other)
+                    .isFalse();
+        }
+        assertThat(OllamaRequests.unloads(body("{\"model\":\"m\"}"))).isFalse();
+    }
+
+    @Test
     void optionsMapToSamplingAndStreamingIsTheDefault() {
         Generate generate = requests.chat(body("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"x\"}],\"options\":{\"temperature\":0.2,\"top_p\":0.5,\"num_predict\":7,\"stop\":[\"a\"],"
