@@ -50,6 +50,7 @@ final class RangedDownload {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
+    private static final long CHECKPOINT_BYTES = 32L << 20;
 
     private final SafeHttp http;
     private final StallWatchdog watchdog;
@@ -66,6 +67,7 @@ final class RangedDownload {
     private volatile DigestingSink sink;
     private FileChannel channel;
     private volatile long lastCheckpoint;
+    private volatile long lastCheckpointBytes;
     private final java.util.concurrent.atomic.AtomicBoolean checkpointing = new java.util.concurrent.atomic.AtomicBoolean();
 
     RangedDownload(SafeHttp http, StallWatchdog watchdog, ModelStoreSettings settings, Path data, Path recordFile,
@@ -448,16 +450,19 @@ final class RangedDownload {
     }
 
     /**
-     * A checkpoint on a thread of its own, so no connection waits for the disk: its fsync of a second's data took
-     * long enough to stall a loopback download every second. At most once a second unless {@code now}.
+     * A checkpoint on a thread of its own, so no connection waits for the disk. Every second, and after every
+     * {@value #CHECKPOINT_BYTES} bytes: flushing as the bytes come keeps the fsync before publishing short (a
+     * second of loopback download is hundreds of MB to write out at the end).
      */
     private void checkpointSoon(boolean now) {
         long t = System.nanoTime();
-        if (!now && t - lastCheckpoint < CHECKPOINT_NANOS) {
+        long written = ledger.totalWritten();
+        if (!now && t - lastCheckpoint < CHECKPOINT_NANOS && written - lastCheckpointBytes < CHECKPOINT_BYTES) {
             return;
         }
         if (checkpointing.compareAndSet(false, true)) {
             lastCheckpoint = t;
+            lastCheckpointBytes = written;
             Thread.ofVirtual().name("aixcl-checkpoint").start(() -> {
                 try {
                     checkpoint();
