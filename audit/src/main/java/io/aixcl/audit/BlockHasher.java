@@ -20,6 +20,7 @@ final class BlockHasher {
     }
 
     void reset() {
+        digest.reset(); // a no-op unless a previous use was cut short
         depth = 0;
         size = 0;
     }

@@ -30,6 +30,9 @@ final class LogScanner {
     private static final int BLOCK_HEIGHT = 10;
     private static final long BLOCK = 1L << BLOCK_HEIGHT;
     private static final int READ_BUFFER = 4 << 20;
+    // One digest per scanning thread, not per segment: a fresh MessageDigest takes its first-use branches again
+    // (SHA2.implReset, DigestBase's one-byte buffer), which threw away the JIT's code for the whole hot path.
+    private static final ThreadLocal<BlockHasher> HASHERS = ThreadLocal.withInitial(BlockHasher::new);
 
     private LogScanner() {}
 
@@ -161,7 +164,7 @@ final class LogScanner {
     private static final class SegmentScan {
         private final SegmentReader reader;
         private final NavigableSet<Long> sizesOfInterest;
-        private final BlockHasher block = new BlockHasher();
+        private final BlockHasher block = HASHERS.get();
         private final byte[] leaf = new byte[Hash.SIZE];
         private final byte[] lastLeaf = new byte[Hash.SIZE];
         private final List<Piece> pieces = new ArrayList<>();
@@ -177,6 +180,7 @@ final class LogScanner {
             this.sizesOfInterest = sizesOfInterest;
             this.index = firstIndex;
             this.cutAt = nextCut(firstIndex);
+            block.reset();
         }
 
         /** Checks the current record and adds its leaf; false (with {@link #problem} set) if it is not sound. */
@@ -228,9 +232,6 @@ final class LogScanner {
     /** Emits a block as its frontier: perfect subtrees, each aligned because the block start is. */
     private static void flush(BlockHasher block, List<Piece> pieces) {
         long size = block.size();
-        if (size == 0) {
-            return;
-        }
         Hash[] frontier = block.frontier();
         int f = 0;
         for (int h = 63; h >= 0; h--) {
