@@ -40,6 +40,8 @@ final class DigestingSink implements AutoCloseable {
     private final FileChannel channel;
     private final ChunkLedger ledger;
     private final BlockingQueue<byte[]> pool;
+    private final int maxBuffers;
+    private int allocated; // guarded by lock
     private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Thread hasher;
@@ -55,9 +57,7 @@ final class DigestingSink implements AutoCloseable {
         this.channel = channel;
         this.ledger = ledger;
         this.pool = new ArrayBlockingQueue<>(buffers);
-        for (int i = 0; i < buffers; i++) {
-            pool.add(new byte[BUFFER_BYTES]);
-        }
+        this.maxBuffers = buffers;
         this.hasher = Thread.ofPlatform().daemon().name("aixcl-sha256").start(this::hashTasks);
         lock.lock();
         try {
@@ -69,6 +69,21 @@ final class DigestingSink implements AutoCloseable {
 
     /** A buffer to read the network into; give it back with {@link #write} or {@link #release}. */
     byte[] buffer() throws InterruptedException {
+        byte[] b = pool.poll();
+        return b != null ? b : allocateOrTake();
+    }
+
+    /** Buffers are made as needed (a small blob's download needs one), up to the limit; then the hash frees them. */
+    private byte[] allocateOrTake() throws InterruptedException {
+        lock.lock();
+        try {
+            if (allocated < maxBuffers) {
+                allocated++;
+                return new byte[BUFFER_BYTES];
+            }
+        } finally {
+            lock.unlock();
+        }
         return pool.take();
     }
 
@@ -102,7 +117,7 @@ final class DigestingSink implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return handedOver ? pool.take() : buffer;
+        return handedOver ? buffer() : buffer;
     }
 
     /** Forgets everything hashed: the download restarts from byte 0. */

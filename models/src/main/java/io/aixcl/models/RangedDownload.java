@@ -340,8 +340,8 @@ final class RangedDownload {
         try (StallWatchdog.Watch watch = watchdog.watch(in)) {
             boolean eof = false;
             while (!eof) {
-                // Fill the buffer with what has arrived (the JDK client hands out 16 KiB at a time), then write it
-                // at once: fewer writes and hand-overs per byte, and never a wait for bytes still on the way.
+                // Fill the buffer with what has arrived (the JDK client hands out one socket read at a time), then
+                // write it at once: fewer writes and hand-overs per byte, and never a wait for bytes still on the way.
                 int filled = 0;
                 IOException lost = null;
                 do {
