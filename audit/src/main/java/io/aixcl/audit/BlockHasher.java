@@ -12,7 +12,6 @@ final class BlockHasher {
 
     private final MessageDigest digest = TreeHashing.newDigest();
     private final byte[] stack = new byte[64 * Hash.SIZE]; // subtree roots, largest first, as in MerkleTree
-    private final byte[] scratch = new byte[2 * Hash.SIZE];
     private int depth;
     private long size;
 
@@ -21,6 +20,7 @@ final class BlockHasher {
     }
 
     void reset() {
+        digest.reset(); // a no-op unless a previous use was cut short
         depth = 0;
         size = 0;
     }
@@ -67,10 +67,9 @@ final class BlockHasher {
 
     private void finish(byte[] out, int offset) {
         try {
-            digest.digest(scratch, 0, Hash.SIZE);
+            digest.digest(out, offset, Hash.SIZE);
         } catch (DigestException e) {
             throw new IllegalStateException(e);
         }
-        System.arraycopy(scratch, 0, out, offset, Hash.SIZE);
     }
 }

@@ -30,6 +30,9 @@ final class LogScanner {
     private static final int BLOCK_HEIGHT = 10;
     private static final long BLOCK = 1L << BLOCK_HEIGHT;
     private static final int READ_BUFFER = 4 << 20;
+    // One digest per scanning thread, not per segment: a fresh MessageDigest takes its first-use branches again
+    // (SHA2.implReset, DigestBase's one-byte buffer), which threw away the JIT's code for the whole hot path.
+    private static final ThreadLocal<BlockHasher> HASHERS = ThreadLocal.withInitial(BlockHasher::new);
 
     private LogScanner() {}
 
@@ -135,69 +138,98 @@ final class LogScanner {
 
     private static SegmentResult scanSegment(Path file, long firstIndex, NavigableSet<Long> sizesOfInterest)
             throws IOException {
-        List<Piece> pieces = new ArrayList<>();
-        byte[] firstPrevious = null;
-        byte[] lastLeaf = new byte[Hash.SIZE];
-        byte[] leaf = new byte[Hash.SIZE];
-        long index = firstIndex;
-        // The block being hashed starts at a multiple of BLOCK, or is empty.
-        BlockHasher block = new BlockHasher();
-        String problem = null;
-        boolean frameProblem = false;
         try (SegmentReader reader = new SegmentReader(file, READ_BUFFER)) {
-            while (true) {
-                SegmentReader.Step step = reader.next();
-                if (step == SegmentReader.Step.END) {
-                    break;
-                }
-                if (step == SegmentReader.Step.BAD_FRAME) {
-                    problem = "entry " + index + ": " + reader.problem();
-                    frameProblem = true;
-                    break;
-                }
-                byte[] buf = reader.array();
-                if (reader.index() != index) {
-                    problem = "entry " + index + ": the record says it is entry " + reader.index();
-                    break;
-                }
-                int prev = reader.previousLeafOffset();
-                if (firstPrevious == null) {
-                    firstPrevious = Arrays.copyOfRange(buf, prev, prev + Hash.SIZE);
-                } else if (!Arrays.equals(buf, prev, prev + Hash.SIZE, lastLeaf, 0, Hash.SIZE)) {
-                    problem = "entry " + index + " does not link to the entry before it";
-                    break;
-                }
-                block.leaf(buf, reader.entryOffset(), reader.entryLength(), leaf);
-                int stored = reader.leafOffset();
-                if (!Arrays.equals(buf, stored, stored + Hash.SIZE, leaf, 0, Hash.SIZE)) {
-                    problem = "entry " + index + ": its content does not match its leaf hash";
-                    break;
-                }
-                System.arraycopy(leaf, 0, lastLeaf, 0, Hash.SIZE);
-                if (block.size() == 0 && index % BLOCK != 0) {
-                    pieces.add(new Piece(Hash.of(leaf), 0));
-                } else {
-                    block.append(leaf);
-                    if (block.size() == BLOCK) {
-                        pieces.add(new Piece(block.perfectRoot(), BLOCK_HEIGHT));
-                        block.reset();
-                    }
-                }
-                index++;
-                // A size someone will ask the root of must not fall inside a piece.
-                if (block.size() > 0 && sizesOfInterest.contains(index)) {
-                    flush(block, pieces);
-                }
+            SegmentScan scan = new SegmentScan(reader, firstIndex, sizesOfInterest);
+            SegmentReader.Step step;
+            while ((step = reader.next()) == SegmentReader.Step.RECORD && scan.record()) {
+                // record() did the work; a false return is a problem, kept in scan
             }
-            flush(block, pieces);
-            long validBytes = reader.offset();
-            long count = index - firstIndex;
-            return new SegmentResult(firstIndex, count, pieces, firstPrevious, count > 0 ? lastLeaf : null,
-                    validBytes, reader.fileSize(), Optional.ofNullable(problem), frameProblem);
+            if (step == SegmentReader.Step.BAD_FRAME) {
+                scan.problem = "entry " + scan.index + ": " + reader.problem();
+                scan.frameProblem = true;
+            }
+            scan.cut();
+            long count = scan.index - firstIndex;
+            return new SegmentResult(firstIndex, count, scan.pieces, scan.firstPrevious,
+                    count > 0 ? scan.lastLeaf : null, reader.offset(), reader.fileSize(),
+                    Optional.ofNullable(scan.problem), scan.frameProblem);
         }
     }
 
-    /** Emits a partial block as its frontier: perfect subtrees, each aligned because the block start is. */
+    /**
+     * The checks and hashing of one segment's records. {@link #record()} is the whole per-record path and is kept
+     * small and free of rarely taken branches, so the JIT compiles it once, early, rather than compiling the segment
+     * loop on the stack and throwing that code away each time a segment start or a checkpoint size takes a new path.
+     */
+    private static final class SegmentScan {
+        private final SegmentReader reader;
+        private final NavigableSet<Long> sizesOfInterest;
+        private final BlockHasher block = HASHERS.get();
+        private final byte[] leaf = new byte[Hash.SIZE];
+        private final byte[] lastLeaf = new byte[Hash.SIZE];
+        private final List<Piece> pieces = new ArrayList<>();
+        private byte[] firstPrevious;
+        private long index;
+        /** Where the block being hashed must end: see {@link #cut()}. */
+        private long cutAt;
+        private String problem;
+        private boolean frameProblem;
+
+        SegmentScan(SegmentReader reader, long firstIndex, NavigableSet<Long> sizesOfInterest) {
+            this.reader = reader;
+            this.sizesOfInterest = sizesOfInterest;
+            this.index = firstIndex;
+            this.cutAt = nextCut(firstIndex);
+            block.reset();
+        }
+
+        /** Checks the current record and adds its leaf; false (with {@link #problem} set) if it is not sound. */
+        boolean record() {
+            byte[] buf = reader.array();
+            if (reader.index() != index) {
+                problem = "entry " + index + ": the record says it is entry " + reader.index();
+                return false;
+            }
+            int prev = reader.previousLeafOffset();
+            if (firstPrevious == null) {
+                firstPrevious = Arrays.copyOfRange(buf, prev, prev + Hash.SIZE);
+            } else if (!Arrays.equals(buf, prev, prev + Hash.SIZE, lastLeaf, 0, Hash.SIZE)) {
+                problem = "entry " + index + " does not link to the entry before it";
+                return false;
+            }
+            block.leaf(buf, reader.entryOffset(), reader.entryLength(), leaf);
+            int stored = reader.leafOffset();
+            if (!Arrays.equals(buf, stored, stored + Hash.SIZE, leaf, 0, Hash.SIZE)) {
+                problem = "entry " + index + ": its content does not match its leaf hash";
+                return false;
+            }
+            System.arraycopy(leaf, 0, lastLeaf, 0, Hash.SIZE);
+            block.append(leaf);
+            if (++index == cutAt) {
+                cut();
+            }
+            return true;
+        }
+
+        /** Emits the block hashed so far as pieces and starts the next one at {@link #index}. */
+        void cut() {
+            flush(block, pieces);
+            cutAt = nextCut(index);
+        }
+
+        /**
+         * A block starting at {@code from} ends at the next multiple of its width (BLOCK, or less where a segment
+         * starts unaligned) so its frontier is made of aligned subtrees; and before any size whose root is wanted, so
+         * that no size of interest falls inside a piece.
+         */
+        private long nextCut(long from) {
+            long width = from == 0 ? BLOCK : Math.min(BLOCK, Long.lowestOneBit(from));
+            Long wanted = sizesOfInterest.higher(from);
+            return wanted == null ? from + width : Math.min(from + width, wanted);
+        }
+    }
+
+    /** Emits a block as its frontier: perfect subtrees, each aligned because the block start is. */
     private static void flush(BlockHasher block, List<Piece> pieces) {
         long size = block.size();
         Hash[] frontier = block.frontier();

@@ -2,7 +2,10 @@ package io.aixcl.audit;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,11 +19,18 @@ final class SegmentReader implements AutoCloseable {
 
     enum Step { RECORD, END, BAD_FRAME }
 
+    // Fields read straight from the array: ByteBuffer's accessors cost a bounds and session check each, per record.
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private final FileChannel channel;
     private final long fileSize;
     private final ByteBuffer buffer;
+    private final byte[] array;
     private final CRC32C crc = new CRC32C();
-    private long bufferFileOffset; // file offset of buffer position 0
+    private long bufferFileOffset; // file offset of array[0]
+    private int position;          // next unread byte in array
+    private int limit;             // end of the bytes read into array
     private int recordStart = -1;
     private int bodyLength;
     private String problem;
@@ -31,7 +41,7 @@ final class SegmentReader implements AutoCloseable {
         // Room for the largest record, but never more than the file: small segments are read with small buffers.
         int capacity = Math.max(bufferSize, RecordFormat.frameSize(RecordFormat.MAX_ENTRY));
         this.buffer = ByteBuffer.allocate((int) Math.max(RecordFormat.HEADER, Math.min(capacity, fileSize)));
-        buffer.flip();
+        this.array = buffer.array();
     }
 
     long fileSize() {
@@ -40,29 +50,28 @@ final class SegmentReader implements AutoCloseable {
 
     Step next() throws IOException {
         if (recordStart >= 0) {
-            buffer.position(recordStart + RecordFormat.HEADER + bodyLength);
+            position = recordStart + RecordFormat.HEADER + bodyLength;
+            recordStart = -1;
         }
-        recordStart = -1;
-        long offset = offset();
+        long offset = bufferFileOffset + position;
         if (offset == fileSize) {
             return Step.END;
         }
-        if (!fill(RecordFormat.HEADER)) {
+        if (limit - position < RecordFormat.HEADER && !fill(RecordFormat.HEADER)) {
             return bad("torn record: " + (fileSize - offset) + " bytes where a record header needs 8");
         }
-        int start = buffer.position();
-        int length = buffer.getInt(start);
+        int length = (int) INT.get(array, position);
         if (!RecordFormat.plausibleBodyLength(length)) {
             return bad("damaged record: impossible length " + Integer.toUnsignedString(length));
         }
-        if (!fill(RecordFormat.HEADER + length)) {
+        if (limit - position < RecordFormat.HEADER + length && !fill(RecordFormat.HEADER + length)) {
             return bad("torn record: it claims " + length + " bytes but the file ends after "
                     + (fileSize - offset - RecordFormat.HEADER));
         }
-        start = buffer.position();
+        int start = position;
         crc.reset();
-        crc.update(buffer.array(), start + RecordFormat.HEADER, length);
-        if ((int) crc.getValue() != buffer.getInt(start + 4)) {
+        crc.update(array, start + RecordFormat.HEADER, length);
+        if ((int) crc.getValue() != (int) INT.get(array, start + 4)) {
             return bad("damaged record: checksum mismatch");
         }
         recordStart = start;
@@ -81,34 +90,35 @@ final class SegmentReader implements AutoCloseable {
 
     /** File offset of the current record, or after END/BAD_FRAME, of where reading stopped. */
     long offset() {
-        return bufferFileOffset + (recordStart >= 0 ? recordStart : buffer.position());
+        return bufferFileOffset + (recordStart >= 0 ? recordStart : position);
     }
 
     /** Makes at least {@code n} bytes available from the position; false if the file ends first. */
     private boolean fill(int n) throws IOException {
-        if (buffer.remaining() >= n) {
-            return true;
-        }
-        if (offset() + n > fileSize) {
+        if (bufferFileOffset + position + n > fileSize) {
             return false;
         }
-        bufferFileOffset += buffer.position();
-        buffer.compact();
+        int kept = limit - position;
+        System.arraycopy(array, position, array, 0, kept);
+        bufferFileOffset += position;
+        position = 0;
+        buffer.clear().position(kept);
+        // Read as much as fits: fewer, larger reads.
         while (buffer.position() < n) {
             if (channel.read(buffer, bufferFileOffset + buffer.position()) < 0) {
                 throw new EOFException("segment shrank while being read");
             }
         }
-        buffer.flip();
+        limit = buffer.position();
         return true;
     }
 
     byte[] array() {
-        return buffer.array();
+        return array;
     }
 
     long index() {
-        return buffer.getLong(recordStart + RecordFormat.HEADER);
+        return (long) LONG.get(array, recordStart + RecordFormat.HEADER);
     }
 
     int previousLeafOffset() {

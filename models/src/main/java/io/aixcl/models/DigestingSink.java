@@ -5,87 +5,240 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes downloaded bytes into the partial file at their offsets and keeps a sha256 over the contiguous prefix.
- * Bytes that arrive at the prefix's end are hashed straight from the network buffer (the single-connection case
- * never re-reads the file); bytes that other connections wrote ahead are read back once the gap before them
- * fills. So the digest is known moments after the last byte lands, and a resumed download re-hashes what is
- * already on disk on its first write.
+ * Writes downloaded bytes into the partial file at their offsets and keeps a sha256 over the contiguous prefix, on a
+ * thread of its own: SHA-256 of one stream cannot be split, and done on the download thread it added its whole time
+ * to the download's (a 1 GiB pull took receive + write + hash instead of the longest of them).
+ *
+ * <p>Bytes written at the end of what is already queued for hashing are handed over in the very buffer they arrived
+ * in (the writer takes a fresh one from a small pool, which also bounds how far the download can run ahead of the
+ * hash); bytes that other connections wrote ahead are read back from the file once the gap before them fills. A
+ * resumed download starts by hashing what is already on disk, while the rest downloads.
  */
-final class DigestingSink {
+final class DigestingSink implements AutoCloseable {
+    static final int BUFFER_BYTES = 1 << 20;
+
+    private sealed interface Task {}
+
+    private record Bytes(byte[] buffer, int length) implements Task {}
+
+    private record ReadBack(long from, long to) implements Task {}
+
+    private record Restart() implements Task {}
+
+    private record Barrier(CountDownLatch done) implements Task {}
+
+    private record Stop() implements Task {}
+
     private final FileChannel channel;
     private final ChunkLedger ledger;
-    private final MessageDigest sha256 = Hashing.sha256();
-    private final ReentrantLock hashLock = new ReentrantLock();
-    private final ByteBuffer readBack = ByteBuffer.allocateDirect(1 << 20);
-    private long hashed; // guarded by hashLock
+    private final BlockingQueue<byte[]> pool;
+    private final int maxBuffers;
+    private int allocated; // guarded by lock
+    private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Thread hasher;
+    private long queued; // guarded by lock: bytes from 0 handed to the hasher, in order
 
-    DigestingSink(FileChannel channel, ChunkLedger ledger) {
+    // Owned by the hasher thread; read by others only after a Barrier.
+    private final MessageDigest sha256 = Hashing.sha256();
+    private long hashed;
+    private IOException failure;
+
+    /** {@code buffers}: how many network buffers may exist at once (at least one per connection, plus slack). */
+    DigestingSink(FileChannel channel, ChunkLedger ledger, int buffers) {
         this.channel = channel;
         this.ledger = ledger;
+        this.pool = new ArrayBlockingQueue<>(buffers);
+        this.maxBuffers = buffers;
+        this.hasher = Thread.ofPlatform().daemon().name("aixcl-sha256").start(this::hashTasks);
+        lock.lock();
+        try {
+            queueContiguous(); // a resume: what is on disk already
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Writes all of {@code data} at {@code offset}, as part of {@code chunk}. */
-    void write(int chunk, long offset, ByteBuffer data) throws IOException {
-        ByteBuffer forHash = data.duplicate();
+    /** A buffer to read the network into; give it back with {@link #write} or {@link #release}. */
+    byte[] buffer() throws InterruptedException {
+        byte[] b = pool.poll();
+        return b != null ? b : allocateOrTake();
+    }
+
+    /** Buffers are made as needed (a small blob's download needs one), up to the limit; then the hash frees them. */
+    private byte[] allocateOrTake() throws InterruptedException {
+        lock.lock();
+        try {
+            if (allocated < maxBuffers) {
+                allocated++;
+                return new byte[BUFFER_BYTES];
+            }
+        } finally {
+            lock.unlock();
+        }
+        return pool.take();
+    }
+
+    void release(byte[] buffer) {
+        if (buffer != null) {
+            pool.offer(buffer);
+        }
+    }
+
+    /**
+     * Writes {@code buffer[0..length)} at {@code offset}, as part of {@code chunk}, and returns the buffer to read
+     * into next: the same one, or, if this one went to the hasher, another from the pool (waiting for one if the
+     * hash is behind).
+     */
+    byte[] write(int chunk, long offset, byte[] buffer, int length) throws IOException, InterruptedException {
+        ByteBuffer data = ByteBuffer.wrap(buffer, 0, length);
         long at = offset;
         while (data.hasRemaining()) {
             at += channel.write(data, at);
         }
-        ledger.add(chunk, at - offset);
-        // Whoever holds the lock hashes for everyone; a writer that finds it busy moves on (finish() catches up).
-        if (hashLock.tryLock()) {
-            try {
-                if (hashed == offset) {
-                    sha256.update(forHash);
-                    hashed += at - offset;
-                }
-                catchUp();
-            } finally {
-                hashLock.unlock();
+        ledger.add(chunk, length);
+        boolean handedOver = false;
+        lock.lock();
+        try {
+            if (offset == queued) {
+                tasks.add(new Bytes(buffer, length));
+                queued += length;
+                handedOver = true;
             }
+            queueContiguous();
+        } finally {
+            lock.unlock();
         }
+        return handedOver ? buffer() : buffer;
     }
 
     /** Forgets everything hashed: the download restarts from byte 0. */
     void reset() {
-        hashLock.lock();
+        lock.lock();
         try {
-            sha256.reset();
-            hashed = 0;
+            tasks.add(new Restart());
+            queued = 0;
         } finally {
-            hashLock.unlock();
+            lock.unlock();
         }
     }
 
     /** Hashes whatever is left of the {@code size} bytes and returns the digest; the file is cut to {@code size}. */
     Digest finish(long size) throws IOException {
-        hashLock.lock();
+        lock.lock();
         try {
-            catchUp();
-            if (hashed != size) {
-                throw new IllegalStateException("hashed " + hashed + " of " + size + " bytes");
-            }
-            channel.truncate(size);
-            return Digest.ofBytes(sha256.digest());
+            queueContiguous();
         } finally {
-            hashLock.unlock();
+            lock.unlock();
+        }
+        awaitHasher();
+        if (failure != null) {
+            throw failure;
+        }
+        if (hashed != size) {
+            throw new IllegalStateException("hashed " + hashed + " of " + size + " bytes");
+        }
+        channel.truncate(size);
+        return Digest.ofBytes(sha256.digest());
+    }
+
+    /** Stops the hasher; the sink is unusable afterwards. */
+    @Override
+    public void close() {
+        tasks.add(new Stop());
+        try {
+            hasher.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void catchUp() throws IOException {
+    /** Queues a read-back of what other connections wrote ahead, once nothing before it is missing. */
+    private void queueContiguous() {
         long end = ledger.contiguousEnd();
-        while (hashed < end) {
-            readBack.clear().limit((int) Math.min(readBack.capacity(), end - hashed));
-            int n = channel.read(readBack, hashed);
-            if (n <= 0) {
-                throw new IOException("partial file is shorter than its progress record (" + hashed + " < " + end + ")");
+        if (end > queued) {
+            tasks.add(new ReadBack(queued, end));
+            queued = end;
+        }
+    }
+
+    private void awaitHasher() throws IOException {
+        CountDownLatch done = new CountDownLatch(1);
+        tasks.add(new Barrier(done));
+        try {
+            while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                if (!hasher.isAlive()) {
+                    throw new IOException("the sha256 thread ended unexpectedly");
+                }
             }
-            readBack.flip();
-            sha256.update(readBack);
-            hashed += n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while finishing the sha256", e);
+        }
+    }
+
+    private void hashTasks() {
+        ByteBuffer readBuffer = null;
+        while (true) {
+            Task task;
+            try {
+                task = tasks.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            switch (task) {
+                case Bytes b -> {
+                    if (failure == null) {
+                        sha256.update(b.buffer(), 0, b.length());
+                        hashed += b.length();
+                    }
+                    pool.offer(b.buffer());
+                }
+                case ReadBack r -> {
+                    if (failure == null) {
+                        if (readBuffer == null) {
+                            readBuffer = ByteBuffer.allocate(BUFFER_BYTES);
+                        }
+                        readBack(r.from(), r.to(), readBuffer);
+                    }
+                }
+                case Restart ignored -> {
+                    sha256.reset();
+                    hashed = 0;
+                    failure = null;
+                }
+                case Barrier barrier -> barrier.done().countDown();
+                case Stop ignored -> {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void readBack(long from, long to, ByteBuffer buffer) {
+        try {
+            if (hashed != from) {
+                throw new IllegalStateException("read-back from " + from + " after hashing " + hashed + " bytes");
+            }
+            while (hashed < to) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), to - hashed));
+                int n = channel.read(buffer, hashed);
+                if (n <= 0) {
+                    throw new IOException("partial file is shorter than its progress record (" + hashed + " < " + to + ")");
+                }
+                sha256.update(buffer.array(), 0, n);
+                hashed += n;
+            }
+        } catch (IOException e) {
+            failure = e;
         }
     }
 }

@@ -50,6 +50,7 @@ final class RangedDownload {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
+    private static final long CHECKPOINT_BYTES = 32L << 20;
 
     private final SafeHttp http;
     private final StallWatchdog watchdog;
@@ -65,7 +66,9 @@ final class RangedDownload {
     private volatile ChunkLedger ledger;
     private volatile DigestingSink sink;
     private FileChannel channel;
-    private long lastCheckpoint;
+    private volatile long lastCheckpoint;
+    private volatile long lastCheckpointBytes;
+    private final java.util.concurrent.atomic.AtomicBoolean checkpointing = new java.util.concurrent.atomic.AtomicBoolean();
 
     RangedDownload(SafeHttp http, StallWatchdog watchdog, ModelStoreSettings settings, Path data, Path recordFile,
                    Source source, Listener listener) {
@@ -108,10 +111,15 @@ final class RangedDownload {
                 done = true;
                 return outcome;
             } finally {
-                if (!done && ledger != null && Files.exists(data)) {
-                    checkpoint(true); // the channel is still open here: record what a resume can keep
+                if (sink != null) {
+                    sink.close();
                 }
-                channel = null;
+                if (!done && ledger != null && Files.exists(data)) {
+                    checkpoint(); // the channel is still open here: record what a resume can keep
+                }
+                synchronized (this) {
+                    channel = null; // a background checkpoint still running finds it gone and writes nothing
+                }
             }
         } catch (IOException e) {
             throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
@@ -120,10 +128,10 @@ final class RangedDownload {
 
     private Outcome download(FileChannel ch) throws IOException {
         ledger = loadOrFresh(ch);
-        sink = new DigestingSink(ch, ledger);
+        sink = newSink(ch);
         long resumed = ledger.totalWritten();
         listener.started(ledger.size(), resumed);
-        checkpoint(true);
+        checkpoint();
         while (true) {
             try {
                 runWorkers();
@@ -132,7 +140,8 @@ final class RangedDownload {
                 // The server answered a range with the whole body: fall back to one stream from byte 0.
                 listener.transferred(-ledger.totalWritten());
                 ledger = ChunkLedger.fresh(ledger.size(), Long.MAX_VALUE);
-                sink = new DigestingSink(ch, ledger);
+                sink.close();
+                sink = newSink(ch);
             }
         }
         long size = ledger.size();
@@ -145,6 +154,11 @@ final class RangedDownload {
                     + UrlPolicy.redact(source.uri()) + "); the partial download was discarded", null);
         }
         return new Outcome(actual, size, resumed);
+    }
+
+    private DigestingSink newSink(FileChannel ch) {
+        // A buffer per connection, and a few more the hash may be behind by.
+        return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4);
     }
 
     private void runWorkers() {
@@ -314,40 +328,64 @@ final class RangedDownload {
     }
 
     private boolean stream(SafeHttp.Response r, int c, long from, long end) {
-        byte[] buf = new byte[256 * 1024];
+        byte[] buf;
+        try {
+            buf = sink.buffer();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+        }
         long pos = from;
         InputStream in = r.body();
         try (StallWatchdog.Watch watch = watchdog.watch(in)) {
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buf);
-                } catch (IOException e) {
+            boolean eof = false;
+            while (!eof) {
+                // Fill the buffer with what has arrived (the JDK client hands out one socket read at a time), then
+                // write it at once: fewer writes and hand-overs per byte, and never a wait for bytes still on the way.
+                int filled = 0;
+                IOException lost = null;
+                do {
+                    int n;
+                    try {
+                        n = in.read(buf, filled, buf.length - filled);
+                    } catch (IOException e) {
+                        lost = e;
+                        break;
+                    }
+                    if (n < 0) {
+                        eof = true;
+                        break;
+                    }
+                    watch.touch();
+                    if (n > end - pos - filled) {
+                        throw new AixclException.Failed("the server sent more than the " + (end - from) + " bytes expected for "
+                                + source.label() + " from byte " + from, null);
+                    }
+                    filled += n;
+                    checkLimit(pos + filled);
+                } while (filled < buf.length && available(in) > 0);
+                if (filled > 0) { // what arrived before a lost connection is kept too
+                    try {
+                        buf = sink.write(c, pos, buf, filled);
+                    } catch (IOException e) {
+                        throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                    }
+                    pos += filled;
+                    listener.transferred(filled);
+                    checkpointSoon(false);
+                }
+                if (lost != null) {
                     if (watch.stalled()) {
                         throw stalled(pos - from);
                     }
                     if (cancelled || round.stop) {
                         throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
                     }
-                    throw new Retryable("connection lost after " + (pos - from) + " bytes: " + describe(e));
+                    throw new Retryable("connection lost after " + (pos - from) + " bytes: " + describe(lost));
                 }
-                if (n < 0) {
-                    break;
-                }
-                watch.touch();
-                if (n > end - pos) {
-                    throw new AixclException.Failed("the server sent more than the " + (end - from) + " bytes expected for "
-                            + source.label() + " from byte " + from, null);
-                }
-                checkLimit(pos + n);
-                try {
-                    sink.write(c, pos, ByteBuffer.wrap(buf, 0, n));
-                } catch (IOException e) {
-                    throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
-                }
-                pos += n;
-                listener.transferred(n);
-                checkpoint(false);
             }
             if (watch.stalled()) {
                 throw stalled(pos - from);
@@ -355,6 +393,8 @@ final class RangedDownload {
             if (cancelled || round.stop) {
                 throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
             }
+        } finally {
+            sink.release(buf);
         }
         if (end == Long.MAX_VALUE) {
             ledger.resolveSize(pos);
@@ -365,8 +405,16 @@ final class RangedDownload {
                     ? "the server sent an empty body (expected " + (end - from) + " bytes from byte " + from + ")"
                     : "the body ended after " + (pos - from) + " of " + (end - from) + " bytes");
         }
-        checkpoint(true);
+        checkpointSoon(true);
         return false;
+    }
+
+    private static int available(InputStream in) {
+        try {
+            return in.available();
+        } catch (IOException e) {
+            return 0; // the next read reports it
+        }
     }
 
     private Retryable stalled(long got) {
@@ -401,13 +449,33 @@ final class RangedDownload {
         return planned;
     }
 
-    /** Writes the progress record, after forcing the data it describes; at most once a second unless forced. */
-    private synchronized void checkpoint(boolean force) {
-        long now = System.nanoTime();
-        if (!force && now - lastCheckpoint < CHECKPOINT_NANOS) {
+    /**
+     * A checkpoint on a thread of its own, so no connection waits for the disk. Every second, and after every
+     * {@value #CHECKPOINT_BYTES} bytes: flushing as the bytes come keeps the fsync before publishing short (a
+     * second of loopback download is hundreds of MB to write out at the end).
+     */
+    private void checkpointSoon(boolean now) {
+        long t = System.nanoTime();
+        long written = ledger.totalWritten();
+        if (!now && t - lastCheckpoint < CHECKPOINT_NANOS && written - lastCheckpointBytes < CHECKPOINT_BYTES) {
             return;
         }
-        lastCheckpoint = now;
+        if (checkpointing.compareAndSet(false, true)) {
+            lastCheckpoint = t;
+            lastCheckpointBytes = written;
+            Thread.ofVirtual().name("aixcl-checkpoint").start(() -> {
+                try {
+                    checkpoint();
+                } finally {
+                    checkpointing.set(false);
+                }
+            });
+        }
+    }
+
+    /** Writes the progress record, after forcing the data it describes. */
+    private synchronized void checkpoint() {
+        lastCheckpoint = System.nanoTime();
         ChunkLedger l = ledger;
         long[] snapshot = l.snapshot(); // taken before the force, so the record never claims unforced bytes
         try {

@@ -36,10 +36,17 @@ public final class DaemonLauncher {
             cmd.add("/usr/bin/setsid");
         }
         cmd.add(javaBinary());
-        // A small, steady footprint when idle (the serial collector gives memory back, the heap starts small), with
-        // room to grow when the gateway loads the embedding model (~90 MB of ONNX weights read through the heap).
+        // A small, steady footprint: the daemon idles most of its life, and the serial collector gives memory back;
+        // the heap may grow to hold the gateway's embedding model (~90 MB of ONNX weights read through the heap).
+        // C2 stays on (no TieredStopAtLevel=1): only C2 uses the CPU's SHA-256 instructions, and the daemon hashes
+        // every pulled byte and every audit entry (C1: ~40 MB/s); the gateway's hot path needs it too. The price is
+        // RSS (C2's code and profiles); TrimNativeHeapInterval gives back the compiler's freed native memory.
+        // jdk.httpclient.bufsize: the JDK client reads 16 KiB per socket read by default, and its per-buffer cost
+        // held a loopback model pull to half of curl's speed; other HttpClients may load the JDK's HTTP classes
+        // before the model store's, so it is set here rather than left to the store (see SafeHttp).
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx1g", "-XX:MaxMetaspaceSize=192m",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+                "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=1000",
+                "-Djdk.httpclient.bufsize=262144", "-jar", jar.toString()));
         cmd.addAll(daemonArgs);
         try {
             Path out = paths.daemonLog().resolveSibling("aixcld.out");
