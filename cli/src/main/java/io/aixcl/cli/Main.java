@@ -20,8 +20,9 @@ public final class Main {
     public static void main(String[] args) {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         Map<String, String> env = System.getenv();
-        // The fast path first: System.console() alone costs more than its whole request.
-        OptionalInt fast = FastPath.tryRun(args, out, env, AixclPaths.fromEnvironment(env, uid()));
+        // The fast path first: System.console() alone costs more than a whole status request.
+        OptionalInt fast = FastPath.tryRun(args, out, System.err, () -> System.console() != null, env,
+                AixclPaths.fromEnvironment(env, uid()));
         int code = fast.isPresent() ? fast.getAsInt()
                 : OrdinaryPath.run(args, out, System.err, env, System.console() != null);
         out.flush();
@@ -34,7 +35,7 @@ public final class Main {
 
     /** The whole CLI as a function, so tests run it in-process. */
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, boolean tty) {
-        OptionalInt fast = FastPath.tryRun(args, out, env, AixclPaths.fromEnvironment(env, uid()));
+        OptionalInt fast = FastPath.tryRun(args, out, err, () -> tty, env, AixclPaths.fromEnvironment(env, uid()));
         return fast.isPresent() ? fast.getAsInt() : OrdinaryPath.run(args, out, err, env, tty);
     }
 

@@ -33,8 +33,7 @@ public final class OrdinaryPath {
         commands.forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof CliException e) {
-                ctx.err().println("aixcl: error: " + e.getMessage());
-                e.details().forEach(d -> ctx.err().println("  " + d));
+                e.report(ctx.err());
                 return e.exitCode();
             }
             ctx.err().println("aixcl: error: " + ex);
