@@ -29,4 +29,10 @@ public final class CliException extends RuntimeException {
     public List<String> details() {
         return details;
     }
+
+    /** How every command reports it: one error line, then the details indented. */
+    public void report(java.io.PrintStream err) {
+        err.println("aixcl: error: " + getMessage());
+        details.forEach(d -> err.println("  " + d));
+    }
 }

@@ -2,7 +2,11 @@ package io.aixcl.cli;
 
 import io.aixcl.api.AixclPaths;
 import io.aixcl.api.ApiPaths;
+import io.aixcl.api.Dtos;
+import io.aixcl.cli.client.DaemonClient;
+import io.aixcl.cli.client.Transport;
 import io.aixcl.cli.client.UnixHttp;
+import io.aixcl.cli.render.ProgressPrinter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -11,61 +15,50 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
 
 /**
- * {@code aixcl stack status --json [-p PROFILE] [-f FILE]} answered without building picocli's command model or
- * Jackson's mapper, which are most of a short JVM's life (~300 ms of ~350): the daemon formats the JSON and says
- * in a header whether the stack is healthy, and this prints it as it came. Only that exact form is taken, with a
- * running local daemon and a successful answer; everything else (help, typos, errors, remote daemons, auto-start)
- * goes the ordinary way, which gives the same output.
+ * Two commands taken before picocli's command model and Jackson's mapper are built, which are most of a short
+ * JVM's life (~300 ms of ~350). Only the exact forms below are taken, with a running local daemon; everything else
+ * (help, typos, other options, remote daemons, auto-start) goes the ordinary way. Both give the same output.
+ * <ul>
+ *   <li>{@code aixcl stack status --json [-p PROFILE] [-f FILE]}: the daemon formats the JSON and says in a header
+ *       whether the stack is healthy; this prints it as it came. Any answer but a healthy/unhealthy status goes
+ *       the ordinary way.</li>
+ *   <li>{@code aixcl stack start [-p PROFILE] [-f FILE]}: the request goes out first, so the daemon starts the
+ *       stack while this JVM builds Jackson and the renderer instead of after; the events are then read and
+ *       printed by the ordinary path's code ({@link DaemonClient#events}, {@link ProgressPrinter}).</li>
+ * </ul>
  */
 final class FastPath {
     private FastPath() {}
 
-    static OptionalInt tryRun(String[] args, PrintStream out, Map<String, String> env, AixclPaths paths) {
-        if (args.length < 3 || !args[0].equals("stack") || !args[1].equals("status") || remote(env)) {
+    /** {@code -p}/{@code -f} (and {@code --json}) of a stack command. */
+    private record Selection(String profile, Path stackFile, boolean json) {}
+
+    static OptionalInt tryRun(String[] args, PrintStream out, PrintStream err, BooleanSupplier tty,
+                              Map<String, String> env, AixclPaths paths) {
+        if (args.length < 2 || !args[0].equals("stack") || remote(env) || !Files.exists(paths.socket())) {
             return OptionalInt.empty();
         }
-        String profile = null;
-        String file = null;
-        boolean json = false;
-        for (int i = 2; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--json" -> json = true;
-                case "-p", "--profile" -> {
-                    if (++i >= args.length || profile != null) {
-                        return OptionalInt.empty();
-                    }
-                    profile = args[i];
-                }
-                case "-f", "--stack-file" -> {
-                    if (++i >= args.length || file != null) {
-                        return OptionalInt.empty();
-                    }
-                    file = args[i];
-                }
-                default -> {
-                    return OptionalInt.empty();
-                }
-            }
-        }
-        if (!json) {
+        return switch (args[1]) {
+            case "status" -> status(args, out, paths);
+            case "start" -> start(args, out, err, tty, paths);
+            default -> OptionalInt.empty();
+        };
+    }
+
+    private static OptionalInt status(String[] args, PrintStream out, AixclPaths paths) {
+        Selection s = selection(args);
+        if (s == null || !s.json()) {
             return OptionalInt.empty();
         }
         StringBuilder path = new StringBuilder(ApiPaths.STACK_STATUS).append("?pretty=true");
-        if (profile != null) {
-            path.append("&profile=").append(URLEncoder.encode(profile, StandardCharsets.UTF_8));
+        if (s.profile() != null) {
+            path.append("&profile=").append(URLEncoder.encode(s.profile(), StandardCharsets.UTF_8));
         }
-        if (file != null) {
-            Path p = Path.of(file).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(p)) {
-                return OptionalInt.empty(); // the ordinary path says precisely what is wrong
-            }
-            path.append("&stackFile=").append(URLEncoder.encode(p.toString(), StandardCharsets.UTF_8));
-        }
-        if (!Files.exists(paths.socket())) {
-            return OptionalInt.empty();
+        if (s.stackFile() != null) {
+            path.append("&stackFile=").append(URLEncoder.encode(s.stackFile().toString(), StandardCharsets.UTF_8));
         }
         try (UnixHttp.Response r = UnixHttp.send(paths.socket(), "GET", path.toString(), null)) {
             String healthy = r.headers().get(ApiPaths.HEALTHY_HEADER.toLowerCase(java.util.Locale.ROOT));
@@ -78,6 +71,121 @@ final class FastPath {
         } catch (IOException | RuntimeException e) {
             return OptionalInt.empty();
         }
+    }
+
+    private static OptionalInt start(String[] args, PrintStream out, PrintStream err, BooleanSupplier tty,
+                                     AixclPaths paths) {
+        Selection s = selection(args);
+        if (s == null || s.json()) {
+            return OptionalInt.empty();
+        }
+        long t0 = System.nanoTime();
+        UnixHttp.Sent sent;
+        try {
+            sent = UnixHttp.request(paths.socket(), "POST", ApiPaths.STACK_START, startRequest(s.profile(),
+                    s.stackFile() == null ? null : s.stackFile().toString()).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty(); // nothing reached the daemon: the ordinary path says what is wrong
+        }
+        // The daemon has the request: from here on this is the command, reported as the ordinary path does.
+        try (sent) {
+            ProgressPrinter progress = new ProgressPrinter(out, tty.getAsBoolean());
+            DaemonClient client = new DaemonClient(paths, false, msg -> { });
+            Transport.Reply reply;
+            try {
+                UnixHttp.Response r = sent.response();
+                reply = new Transport.Reply(r.status(), r.body(), r::close);
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.DAEMON_UNAVAILABLE, "lost the connection to aixcld: "
+                        + e.getMessage() + " (see " + paths.daemonLog() + ")");
+            }
+            Dtos.Event result = client.events(reply, progress::accept);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            out.printf("stack is up: profile '%s' (%.1fs)%n", result.result().get("profile"), secs);
+            return OptionalInt.of(ExitCodes.OK);
+        } catch (CliException e) {
+            e.report(err);
+            return OptionalInt.of(e.exitCode());
+        } catch (IOException | RuntimeException e) {
+            err.println("aixcl: error: " + e);
+            return OptionalInt.of(ExitCodes.FAILED);
+        }
+    }
+
+    /** Dtos.StackRequest as Json.MAPPER writes it (nulls left out), without loading Jackson first. */
+    static String startRequest(String profile, String stackFile) {
+        StringBuilder b = new StringBuilder(128).append('{');
+        if (profile != null) {
+            b.append("\"profile\":");
+            quote(b, profile).append(',');
+        }
+        if (stackFile != null) {
+            b.append("\"stackFile\":");
+            quote(b, stackFile).append(',');
+        }
+        return b.append("\"removeOrphans\":false,\"volumes\":false}").toString();
+    }
+
+    private static StringBuilder quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04X", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"');
+    }
+
+    /**
+     * {@code [-p PROFILE] [-f FILE] [--json]} after {@code stack COMMAND}, the file absolute and present; null for
+     * anything else (the ordinary path says precisely what is wrong).
+     */
+    private static Selection selection(String[] args) {
+        String profile = null;
+        String file = null;
+        boolean json = false;
+        for (int i = 2; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json" -> json = true;
+                case "-p", "--profile" -> {
+                    if (++i >= args.length || profile != null) {
+                        return null;
+                    }
+                    profile = args[i];
+                }
+                case "-f", "--stack-file" -> {
+                    if (++i >= args.length || file != null) {
+                        return null;
+                    }
+                    file = args[i];
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        Path p = null;
+        if (file != null) {
+            p = Path.of(file).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(p)) {
+                return null;
+            }
+        }
+        return new Selection(profile, p, json);
     }
 
     private static boolean remote(Map<String, String> env) {

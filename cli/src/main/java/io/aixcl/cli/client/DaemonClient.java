@@ -106,7 +106,18 @@ public final class DaemonClient {
      * event, or throws the final error as a CliException.
      */
     public Dtos.Event stream(String method, String path, Object body, Consumer<Dtos.Event> onEvent) {
-        try (Transport.Reply r = open(method, path, body);
+        Transport.Reply r;
+        try {
+            r = open(method, path, body);
+        } catch (IOException e) {
+            throw broken(e);
+        }
+        return events(r, onEvent);
+    }
+
+    /** Reads an NDJSON event stream to its result event; also that of a request sent early (FastPath). */
+    public Dtos.Event events(Transport.Reply reply, Consumer<Dtos.Event> onEvent) {
+        try (Transport.Reply r = checked(reply);
              BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             Dtos.Event last = null;
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {

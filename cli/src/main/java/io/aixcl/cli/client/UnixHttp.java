@@ -35,6 +35,27 @@ public final class UnixHttp {
     }
 
     public static Response send(Path socket, String method, String path, byte[] body) throws IOException {
+        return request(socket, method, path, body).response();
+    }
+
+    /** A request written to the daemon whose response has not been read yet. */
+    public record Sent(SocketChannel channel) implements AutoCloseable {
+        /** Reads the status line and headers (waits for the daemon's first bytes). */
+        public Response response() throws IOException {
+            return readResponse(channel);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /**
+     * Connects and writes the request, without waiting for the answer: the caller can do other work while the
+     * daemon does the request's. If this throws, the daemon did not get a whole request.
+     */
+    public static Sent request(Path socket, String method, String path, byte[] body) throws IOException {
         SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         try {
             StringBuilder head = new StringBuilder(128).append(method).append(' ').append(path)
@@ -53,6 +74,15 @@ public final class UnixHttp {
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
+            return new Sent(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static Response readResponse(SocketChannel ch) throws IOException {
+        try {
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16384);
             String status = readLine(in);
             if (status == null || !status.startsWith("HTTP/1.")) {

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
                 "5 image unavailable, 6 not found, 7 conflict, 8 daemon unavailable, 130 cancelled."})
 public final class Root implements Callable<Integer> {
     /**
-     * The top-level commands, in help order. Registered by {@code Main.commandLine}, not in the annotation: a run
-     * that names one of them builds only that one's picocli model (see {@link #commandsFor}).
+     * The top-level commands, in help order. Registered by {@code OrdinaryPath.commandLine}, not in the annotation:
+     * a run that names one of them builds only that one's picocli model (see {@link #commandsFor}).
      */
     public static final List<Class<?>> COMMANDS = List.of(StackCommand.class, ServiceCommand.class,
             ProfilesCommand.class, EngineCommand.class, ModelsCommand.class, DoctorCommand.class, AuditCommand.class, SecretsCommand.class, TokensCommand.class, KeysCommand.class,

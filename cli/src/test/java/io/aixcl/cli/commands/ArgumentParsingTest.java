@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aixcl.api.AixclPaths;
 import io.aixcl.cli.CliRun;
-import io.aixcl.cli.Main;
+import io.aixcl.cli.OrdinaryPath;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ class ArgumentParsingTest {
 
     private CommandLine cli() {
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-        return Main.commandLine(new Context(sink, sink, AixclPaths.fromEnvironment(
+        return OrdinaryPath.commandLine(new Context(sink, sink, AixclPaths.fromEnvironment(
                 Map.of("AIXCL_HOME", home.toString()), 0), false));
     }
 

@@ -380,25 +380,19 @@ public final class StackOrchestrator {
 
     /**
      * The state of every service in the plan, probed in parallel; each probe is bounded by {@code probeTimeout}
-     * so a hung service costs at most that, once.
+     * so a hung service costs at most that, once. Probes go by container id, after the listing (from memory while
+     * nothing changed): the daemon's prober is its health monitor, which answers from its latest observation of
+     * that container while fresh, so a status wakes no service. (Probing before the listing, without an id, made
+     * every status probe every service live: ~10 processes to schedule per call on a busy machine.)
      */
     public List<ServiceStatus> status(StackPlan plan, Duration probeTimeout) {
         List<ServiceSpec> services = plan.services();
         List<ServiceStatus> result = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            // Network probes (HTTP, TCP) need no container: they start now, beside the engine's listing, so a
-            // status costs about the longer of the two instead of their sum. The probe of a service found not
-            // running is not waited for, and its result is dropped.
-            Map<String, Future<HealthProber.ProbeResult>> early = new HashMap<>();
-            for (ServiceSpec s : services) {
-                s.health().filter(h -> !(h.probe() instanceof HealthCheck.Command)).ifPresent(h -> early.put(
-                        s.name().value(), pool.submit(() -> prober.probe("", h.probe(), probeTimeout(h, probeTimeout)))));
-            }
             Map<String, ContainerState> existing = containersByService(plan.stack());
             List<Future<ServiceStatus>> futures = new ArrayList<>();
             for (ServiceSpec s : services) {
-                Future<HealthProber.ProbeResult> probe = early.get(s.name().value());
-                futures.add(pool.submit(() -> statusOf(plan, s, existing.get(s.name().value()), probeTimeout, probe)));
+                futures.add(pool.submit(() -> statusOf(plan, s, existing.get(s.name().value()), probeTimeout)));
             }
             for (int i = 0; i < futures.size(); i++) {
                 ServiceSpec s = services.get(i);
@@ -425,8 +419,7 @@ public final class StackOrchestrator {
         return h.timeout().compareTo(probeTimeout) < 0 ? h.timeout() : probeTimeout;
     }
 
-    private ServiceStatus statusOf(StackPlan plan, ServiceSpec s, ContainerState c, Duration probeTimeout,
-                                   Future<HealthProber.ProbeResult> earlyProbe) throws Exception {
+    private ServiceStatus statusOf(StackPlan plan, ServiceSpec s, ContainerState c, Duration probeTimeout) {
         String name = s.name().value();
         if (c == null) {
             return new ServiceStatus(name, s.role().name(), ServiceStatus.State.MISSING, ServiceStatus.Health.NONE,
@@ -442,8 +435,8 @@ public final class StackOrchestrator {
         ServiceStatus.Health health = ServiceStatus.Health.NONE;
         String detail = "";
         if (c.running() && s.health().isPresent()) {
-            HealthProber.ProbeResult r = earlyProbe != null ? earlyProbe.get()
-                    : prober.probe(c.id(), s.health().get().probe(), probeTimeout(s.health().get(), probeTimeout));
+            HealthProber.ProbeResult r = prober.probe(c.id(), s.health().get().probe(),
+                    probeTimeout(s.health().get(), probeTimeout));
             health = r.healthy() ? ServiceStatus.Health.HEALTHY : ServiceStatus.Health.UNHEALTHY;
             detail = r.detail();
         } else if (!c.running()) {
