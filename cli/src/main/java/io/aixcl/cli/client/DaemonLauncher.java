@@ -38,8 +38,10 @@ public final class DaemonLauncher {
         cmd.add(javaBinary());
         // A small, steady footprint when idle (the serial collector gives memory back, the heap starts small), with
         // room to grow when the gateway loads the embedding model (~90 MB of ONNX weights read through the heap).
+        // C2 stays on (no TieredStopAtLevel=1): the gateway proxies every request through Jetty's server and client,
+        // which C1's code runs at several times the CPU per request (bench/gateway.sh; docs/PERFORMANCE.md, Gateway).
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx1g", "-XX:MaxMetaspaceSize=192m",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+                "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
         cmd.addAll(daemonArgs);
         try {
             Path out = paths.daemonLog().resolveSibling("aixcld.out");
