@@ -21,6 +21,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -54,6 +55,10 @@ final class UpstreamClient implements AutoCloseable {
         http.getContentDecoderFactories().clear();
         // An inference API sets no cookies; with a real store Jetty rebuilds and matches the request URI every time.
         http.setHttpCookieStore(new HttpCookieStore.Empty());
+        // The response listeners never block (UpstreamGeneration decodes under its own lock and hands events to
+        // queues or completions; a gateway writes its answer asynchronously): Jetty may run them on the selector
+        // thread that read the bytes rather than hand each response to a pool thread.
+        http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
     }
 
     UpstreamConfig config() {
