@@ -38,10 +38,12 @@ public final class DaemonLauncher {
         cmd.add(javaBinary());
         // A small, steady footprint when idle (the serial collector gives memory back, the heap starts small), with
         // room to grow when the gateway loads the embedding model (~90 MB of ONNX weights read through the heap).
-        // C2 stays on (no TieredStopAtLevel=1): the gateway proxies every request through Jetty's server and client,
-        // which C1's code runs at several times the CPU per request (bench/gateway.sh; docs/PERFORMANCE.md, Gateway).
+        // Native memory the JVM freed (compiler arenas, mostly) goes back to the OS every second: -4 MB idle RSS with
+        // C1 (bench/daemon-rss.sh), -29 MB with C2, which the gateway wants (docs/PERFORMANCE.md, Gateway) but which
+        // still costs ~9 MB more than C1 once trimmed.
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx1g", "-XX:MaxMetaspaceSize=192m",
-                "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+                "-XX:TieredStopAtLevel=1", "-XX:TrimNativeHeapInterval=1000", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
+                "-jar", jar.toString()));
         cmd.addAll(daemonArgs);
         try {
             Path out = paths.daemonLog().resolveSibling("aixcld.out");
