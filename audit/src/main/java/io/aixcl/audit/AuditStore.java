@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -246,15 +247,27 @@ public final class AuditStore implements AuditLog {
      */
     @Override
     public AuditReceipt append(AuditEvent event) {
-        Objects.requireNonNull(event, "event is null");
         try {
-            return commits.submit(CanonicalEntry.encode(event)).join();
+            return appendAsync(event).join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw e;
         }
+    }
+
+    /**
+     * Encodes {@code event} and queues it for the next group commit; the future completes once it is on disk. The
+     * guarantees are {@link #append}'s: the caller just need not park a thread while the fsync runs.
+     *
+     * @throws UncheckedIOException  if the log has failed (it then refuses all further appends)
+     * @throws IllegalStateException if the store is closed
+     */
+    @Override
+    public CompletableFuture<AuditReceipt> appendAsync(AuditEvent event) {
+        Objects.requireNonNull(event, "event is null");
+        return commits.submit(CanonicalEntry.encode(event));
     }
 
     /** Entries durable so far, and the root over them. */

@@ -14,9 +14,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +41,24 @@ class AuditStoreTest {
     private Verification verify() throws Exception {
         return AuditVerifier.verify(tmp.resolve("data/audit"), Optional.of(tmp.resolve("config/audit-witness")),
                 trustedKey());
+    }
+
+    @Test
+    void asyncAppendsCompleteOnceDurableInTheOrderHandedOverAndTheLogVerifies() throws Exception {
+        try (AuditStore store = AuditStore.open(config())) {
+            List<CompletableFuture<AuditReceipt>> pending = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                pending.add(store.appendAsync(Events.event(i)));
+            }
+            for (int i = 0; i < 50; i++) {
+                AuditReceipt r = pending.get(i).get(10, TimeUnit.SECONDS);
+                assertThat(r.index()).isEqualTo(i);
+                assertThat(store.size()).isGreaterThan(i); // durable, so counted, before the future completes
+            }
+            assertThat(store.read(0, 100)).extracting(AuditRecord::event)
+                    .containsExactlyElementsOf(IntStream.range(0, 50).mapToObj(Events::event).toList());
+        }
+        assertThat(verify()).isInstanceOf(Verification.Valid.class);
     }
 
     @Test

@@ -24,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -72,10 +71,10 @@ public final class GatewayServer implements AutoCloseable {
                 new OllamaRoutes(new OllamaRequests(sampling), generations, embeddings, catalog, clock));
         this.audit = new AuditTrail(auditLog, STOP_TIMEOUT);
 
+        // Jetty's own work (selecting, parsing, writing); requests block (streamed writes) and run on virtual threads
+        // that GatewayHandler starts.
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("gateway");
-        // Handlers block (key checks, engine waits, streamed writes): each runs on a virtual thread.
-        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         this.server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);

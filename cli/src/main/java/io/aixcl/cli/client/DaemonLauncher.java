@@ -40,7 +40,9 @@ public final class DaemonLauncher {
         // the heap may grow to hold the gateway's embedding model (~90 MB of ONNX weights read through the heap).
         // C2 stays on (no TieredStopAtLevel=1): only C2 uses the CPU's SHA-256 instructions, and the daemon hashes
         // every pulled byte and every audit entry (C1: ~40 MB/s); the gateway's hot path needs it too. The price is
-        // RSS (C2's code and profiles); TrimNativeHeapInterval gives back the compiler's freed native memory.
+        // RSS: idle ~129 MB against ~115 MB with C1 (bench/daemon-rss.sh), even with TrimNativeHeapInterval giving
+        // the compiler's freed native memory back every second (-29 MB). Chosen knowingly: pulls run 3x and the
+        // gateway 2x faster (docs/PERFORMANCE.md); the idle footprint is the open item.
         // jdk.httpclient.bufsize: the JDK client reads 16 KiB per socket read by default, and its per-buffer cost
         // held a loopback model pull to half of curl's speed; other HttpClients may load the JDK's HTTP classes
         // before the model store's, so it is set here rather than left to the store (see SafeHttp).

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.aixcl.core.inference.InferenceException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +19,9 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -30,6 +34,7 @@ final class UpstreamClient implements AutoCloseable {
 
     private final UpstreamConfig config;
     private final HttpClient http;
+    private final ConcurrentHashMap<String, URI> uris = new ConcurrentHashMap<>();
     private volatile HttpField authorization;
 
     UpstreamClient(UpstreamConfig config, String threadName) {
@@ -48,6 +53,12 @@ final class UpstreamClient implements AutoCloseable {
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "aixcl"));
         // No gzip: a compressed event stream would be held back by the compressor; the bodies are small anyway.
         http.getContentDecoderFactories().clear();
+        // An inference API sets no cookies; with a real store Jetty rebuilds and matches the request URI every time.
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
+        // The response listeners never block (UpstreamGeneration decodes under its own lock and hands events to
+        // queues or completions; a gateway writes its answer asynchronously): Jetty may run them on the selector
+        // thread that read the bytes rather than hand each response to a pool thread.
+        http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
     }
 
     UpstreamConfig config() {
@@ -84,7 +95,9 @@ final class UpstreamClient implements AutoCloseable {
 
     /** A request to {@code path} under the base URL, with the credentials. */
     Request request(HttpMethod method, String path) {
-        Request request = http.newRequest(config.url(path)).method(method);
+        // A handful of paths: each parsed once, not per generation.
+        URI uri = uris.computeIfAbsent(path, p -> URI.create(config.url(p)));
+        Request request = http.newRequest(uri).method(method);
         HttpField auth = authorization;
         if (auth != null) {
             request.headers(headers -> headers.put(auth));

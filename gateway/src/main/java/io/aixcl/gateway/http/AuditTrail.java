@@ -3,18 +3,19 @@ package io.aixcl.gateway.http;
 import io.aixcl.core.audit.AuditEvent;
 import io.aixcl.core.audit.AuditLog;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Appends one audit event per request without putting the durable append (milliseconds: an fsync) on the client's
- * latency path. Each append runs on its own virtual thread, so appends from concurrent requests meet in the audit
- * log's group commit and share one fsync; a single writer thread would pay one fsync per event and cap the gateway
- * at a few hundred requests a second. A semaphore bounds the appends in flight: when the log falls that far behind,
- * requests wait for it (back-pressure) rather than events being dropped or memory growing without bound.
+ * latency path. Each event is handed to the audit log's own write queue ({@link AuditLog#appendAsync}), so events from
+ * concurrent requests meet in its group commit and share one fsync, and no thread waits per event (a thread per
+ * append cost more CPU than the rest of a proxied request). A semaphore bounds the appends in flight: when the log
+ * falls that far behind, requests wait for it (back-pressure) rather than events being dropped or memory growing
+ * without bound.
  *
  * <p>An inference request changes no state the audit log guards (usage and budgets are settled through the key
  * authority), so the answer need not wait for its entry; {@link #close} waits for every entry still in flight.
@@ -26,7 +27,6 @@ public final class AuditTrail implements AutoCloseable {
 
     private final AuditLog log;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final ThreadFactory threads = Thread.ofVirtual().name("gateway-audit").factory();
     private final Duration closeTimeout;
 
     public AuditTrail(AuditLog log, Duration closeTimeout) {
@@ -36,16 +36,20 @@ public final class AuditTrail implements AutoCloseable {
 
     public void record(AuditEvent event) {
         inFlight.acquireUninterruptibly();
-        threads.newThread(() -> {
-            try {
-                log.append(event);
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "cannot append the audit event for " + event.action() + " by " + event.actor(),
-                        e);
-            } finally {
-                inFlight.release();
+        CompletableFuture<AuditLog.AuditReceipt> appended;
+        try {
+            appended = log.appendAsync(event);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        // Runs on the log's writer once the entry is durable (or at once if it already is): keep it this small.
+        appended.whenComplete((receipt, failure) -> {
+            inFlight.release();
+            if (failure != null) {
+                LOG.log(Level.SEVERE, "cannot append the audit event for " + event.action() + " by "
+                        + event.actor(), failure);
             }
-        }).start();
+        });
     }
 
     /** Waits until every event handed over is appended (or the timeout passes). */

@@ -13,6 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.jetty.http.HttpField;
@@ -40,6 +43,7 @@ public final class GatewayHandler extends Handler.Abstract {
     private static final byte[] ORIGIN_REFUSED = "{\"error\":\"origin not allowed\"}"
             .getBytes(StandardCharsets.US_ASCII);
     private static final String BEARER = "Bearer ";
+    private static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("gateway-request").factory();
 
     private final Routes routes;
     private final HostPolicy hosts;
@@ -50,7 +54,8 @@ public final class GatewayHandler extends Handler.Abstract {
 
     public GatewayHandler(Routes routes, HostPolicy hosts, CorsPolicy cors, int maxBodyBytes, AuditTrail audit,
                           Clock clock) {
-        super(InvocationType.BLOCKING);
+        // Never blocks itself: Jetty may call it on a selector thread, and it hands the request to a virtual thread.
+        super(InvocationType.NON_BLOCKING);
         this.routes = routes;
         this.hosts = hosts;
         this.cors = cors;
@@ -59,8 +64,19 @@ public final class GatewayHandler extends Handler.Abstract {
         this.clock = clock;
     }
 
+    /**
+     * Starts the request on a virtual thread of its own, whichever thread Jetty calls from: Jetty dispatches a blocking
+     * handler to a virtual thread only from its selector, and a request that follows one answered from another
+     * thread (an engine's, see {@link ResponseChannel#later}) would otherwise run on the server's small platform pool,
+     * where a stream blocks a pool thread for its whole length.
+     */
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        REQUEST_THREADS.newThread(() -> respond(request, response, callback)).start();
+        return true;
+    }
+
+    private void respond(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         Instant received = clock.instant();
         String path = Request.getPathInContext(request);
@@ -72,23 +88,51 @@ public final class GatewayHandler extends Handler.Abstract {
                 : path.startsWith("/api/") ? Route.Protocol.OLLAMA : Route.Protocol.OPENAI;
         try {
             serve(request, match, channel, record, received, start, path);
-        } catch (ApiError.ApiFailure failure) {
-            fail(channel, protocol, record, failure.error());
-        } catch (IOException e) {
-            // Only a stream writes blockingly, and it handles a client that left itself; this is reading the body.
-            fail(channel, protocol, record, ApiError.invalid(null, "the request body could not be read"));
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "unexpected failure serving " + request.getMethod() + " " + path, e);
-            fail(channel, protocol, record, ApiError.of(ErrorKind.SERVER, "internal error; see the daemon's log"));
+        } catch (IOException | RuntimeException e) {
+            failed(channel, protocol, record, request.getMethod() + " " + path, e);
         } finally {
-            if (channel.streaming() && !channel.completed()) {
-                channel.finishStream();
-            } else if (!channel.completed()) {
-                callback.failed(new IllegalStateException("no response"));
+            // A route that answers later (a whole generation) leaves the request open; it ends when the answer does.
+            CompletionStage<?> pending = channel.pending();
+            if (pending == null) {
+                finish(channel, callback, record);
+            } else {
+                pending.whenComplete((answered, failure) -> {
+                    if (failure != null) {
+                        failed(channel, protocol, record, request.getMethod() + " " + path, unwrap(failure));
+                    }
+                    finish(channel, callback, record);
+                });
             }
-            audit.record(record.toEvent(clock.instant(), System.nanoTime()));
         }
-        return true;
+    }
+
+    /** Renders what a route threw, in the route's protocol; an unexpected failure is logged and answered with a 500. */
+    private static void failed(JettyChannel channel, Route.Protocol protocol, RequestRecord record, String what,
+                               Throwable e) {
+        switch (e) {
+            case ApiError.ApiFailure failure -> fail(channel, protocol, record, failure.error());
+            // Only a stream writes blockingly, and it handles a client that left itself; this is reading the body.
+            case IOException io -> fail(channel, protocol, record,
+                    ApiError.invalid(null, "the request body could not be read"));
+            default -> {
+                LOG.log(Level.SEVERE, "unexpected failure serving " + what, e);
+                fail(channel, protocol, record, ApiError.of(ErrorKind.SERVER, "internal error; see the daemon's log"));
+            }
+        }
+    }
+
+    /** Ends the response if the route left it open, then records the request: exactly one audit event each. */
+    private void finish(JettyChannel channel, Callback callback, RequestRecord record) {
+        if (channel.streaming() && !channel.completed()) {
+            channel.finishStream();
+        } else if (!channel.completed()) {
+            callback.failed(new IllegalStateException("no response"));
+        }
+        audit.record(record.toEvent(clock.instant(), System.nanoTime()));
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private void serve(Request request, Routes.Match match, JettyChannel channel, RequestRecord record,

@@ -3,6 +3,7 @@ package io.aixcl.gateway.http;
 import io.aixcl.gateway.inference.ResponseChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
@@ -27,6 +28,7 @@ final class JettyChannel implements ResponseChannel {
     private boolean completed;
     private boolean streaming;
     private boolean broken;
+    private CompletionStage<?> later;
 
     JettyChannel(Request request, Response response, Callback callback) {
         this.request = request;
@@ -44,6 +46,11 @@ final class JettyChannel implements ResponseChannel {
 
     boolean streaming() {
         return streaming;
+    }
+
+    /** The answer still to come, or null when the route answered (or failed) before returning. */
+    CompletionStage<?> pending() {
+        return later;
     }
 
     @Override
@@ -78,6 +85,11 @@ final class JettyChannel implements ResponseChannel {
             broken = true;
             throw e instanceof IOException io ? io : new IOException(e);
         }
+    }
+
+    @Override
+    public void later(CompletionStage<?> answer) {
+        later = answer;
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.keys.Reservation;
 import io.aixcl.gateway.Embedder;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,14 +48,20 @@ public final class Generations {
             throw ApiError.invalid("model", "the model '" + generate.model()
                     + "' is an embedding model; it cannot generate text").failure();
         }
-        try (Reservation reservation = admission.admit(presentedKey, generate.model(), generate.reserveTokens(),
-                record)) {
+        Reservation reservation = admission.admit(presentedKey, generate.model(), generate.reserveTokens(), record);
+        boolean handedOver = false;
+        try {
             GenerationRequest request = new GenerationRequest(requestId, generate.model(), generate.prompt(),
                     generate.params());
             if (generate.stream()) {
                 stream(request, format, channel, record, reservation);
             } else {
                 whole(request, format, channel, record, reservation);
+                handedOver = true;
+            }
+        } finally {
+            if (!handedOver) {
+                reservation.close();
             }
         }
     }
@@ -83,8 +90,13 @@ public final class Generations {
         }
     }
 
+    /**
+     * Starts the generation and returns: the answer is written by whichever thread completes it (the engine's), and
+     * the reservation is settled or given back then. No thread waits for the engine (a parked and resumed thread per
+     * request cost more than the rest of a proxied request).
+     */
     private void whole(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,
-                       Reservation reservation) throws IOException {
+                       Reservation reservation) {
         Generation generation;
         try {
             generation = engine(request.modelId()).generate(request, event -> { });
@@ -92,14 +104,22 @@ public final class Generations {
             throw EngineErrors.toApiError(e, request.modelId()).failure();
         }
         channel.onClientGone(generation::cancel);
-        Completion completion;
-        try {
-            completion = generation.completion().join();
-        } catch (CompletionException e) {
-            throw asApiFailure(e.getCause(), request.modelId());
-        }
-        settle(reservation, completion, record);
-        channel.json(200, format.whole(completion));
+        // The last thing done here: from now on the answer, the record and the reservation belong to the completion.
+        channel.later(generation.completion().handle((completion, failure) -> {
+            try {
+                if (failure != null) {
+                    throw asApiFailure(failure instanceof CompletionException wrapped ? wrapped.getCause() : failure,
+                            request.modelId());
+                }
+                settle(reservation, completion, record);
+                channel.json(200, format.whole(completion));
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                reservation.close(); // after a settle, nothing
+            }
+        }));
     }
 
     private void stream(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,

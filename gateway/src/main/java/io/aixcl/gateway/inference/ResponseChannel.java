@@ -1,6 +1,7 @@
 package io.aixcl.gateway.inference;
 
 import java.io.IOException;
+import java.util.concurrent.CompletionStage;
 
 /** How a protocol answers, whole or streamed, without knowing the HTTP server. */
 public interface ResponseChannel {
@@ -16,4 +17,11 @@ public interface ResponseChannel {
 
     /** Runs {@code action} if the HTTP layer learns the client went away while nothing is being written. */
     void onClientGone(Runnable action);
+
+    /**
+     * Answers later: the request stays open until {@code answer} completes, having answered through this channel, or
+     * failed as a route fails ({@link ApiError.ApiFailure} for its own status). The caller returns at once, so no
+     * thread waits on an engine; whatever completes {@code answer} sends the response.
+     */
+    void later(CompletionStage<?> answer);
 }
