@@ -101,7 +101,7 @@ final class FastPath {
             }
             Dtos.Event result = client.events(reply, progress::accept);
             double secs = (System.nanoTime() - t0) / 1e9;
-            out.printf("stack is up: profile '%s' (%.1fs)%n", result.result().get("profile"), secs);
+            io.aixcl.cli.render.StartSummary.print(out, result, secs);
             return OptionalInt.of(ExitCodes.OK);
         } catch (CliException e) {
             e.report(err);

@@ -41,12 +41,7 @@ public final class StackCommand {
             Dtos.Event result = c.operate(ApiPaths.STACK_START,
                     new Dtos.StackRequest(stack.profile, stack.stackFilePath(), removeOrphans, false));
             double secs = (System.nanoTime() - t0) / 1e9;
-            c.out().printf("stack is up: profile '%s' (%.1fs)%n", result.result().get("profile"), secs);
-            if (result.result().get("needsContainerEngine") instanceof java.util.List<?> waiting && !waiting.isEmpty()) {
-                c.out().println("inference runs on the " + result.result().get("inference") + " engine; not started, "
-                        + "for want of a container engine: " + String.join(", ", waiting.stream()
-                        .map(String::valueOf).toList()));
-            }
+            io.aixcl.cli.render.StartSummary.print(c.out(), result, secs);
             return ExitCodes.OK;
         }
     }
