@@ -210,17 +210,23 @@ class LifecycleExtrasIT {
     @Test
     @Order(7)
     void anImageThatCanBeNeitherFoundNorPulledFailsFastWithExit5() throws Exception {
+        // An operational service's image: the runtime core's own would not stop the start, it would run embedded
+        // (EmbeddedBesideContainersIT).
         String image = "localhost/aixcl-nope:1";
         int port = TestImages.freeLoopbackPort();
-        Path nope = aixcl.write("nope.yaml", TestStacks.stack(stack + "n", Map.of("inference",
-                TestStacks.httpService("inference", port, List.of(), "").replace(TestImages.BUSYBOX, image)),
-                Map.of("p", List.of("inference")), "p"));
+        int webPort = TestImages.freeLoopbackPort();
+        Path nope = aixcl.write("nope.yaml", TestStacks.stack(stack + "n", Map.of(
+                "inference", TestStacks.httpService("inference", port, List.of(), ""),
+                "web", TestStacks.httpService("web", webPort, List.of(), "").replace(TestImages.BUSYBOX, image)),
+                Map.of("p", List.of("inference", "web")), "p"));
         long t0 = System.nanoTime();
         Aixcl.Run r = aixcl.run("stack", "start", "-f", nope.toString());
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertThat(r.exit()).as(r.toString()).isEqualTo(5);
         assertThat(r.err()).contains(image);
         assertThat(took).as(r.toString()).isLessThan(Duration.ofSeconds(15));
-        assertThat(user.podman("container", "exists", stack + "n-inference").exitCode()).isNotZero();
+        assertThat(user.podman("container", "exists", stack + "n-web").exitCode()).isNotZero();
+        assertThat(user.podman("container", "exists", stack + "n-inference").exitCode())
+                .as("nothing starts when an image is missing").isNotZero();
     }
 }
