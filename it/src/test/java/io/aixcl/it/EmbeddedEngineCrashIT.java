@@ -5,20 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.aixcl.core.testing.TestImages.PodmanUser;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +23,6 @@ import org.junit.jupiter.api.Test;
  * succeed.
  */
 class EmbeddedEngineCrashIT {
-    private static final Path MODEL = Aixcl.REPO.resolve("../shared/models/llama-2-tiny-random.gguf").normalize();
-    private static final Pattern KEY = Pattern.compile("aixk_[A-Za-z0-9]+");
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private Aixcl aixcl;
@@ -43,24 +36,9 @@ class EmbeddedEngineCrashIT {
 
     @Test
     void aKilledEngineEndsTheStreamRestartsAndServesAgainWhileTheDaemonStaysUp() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
         aixcl = new Aixcl(PodmanUser.root(), "engine-crash");
-        Files.createDirectories(aixcl.home.resolve("config"));
-        aixcl.write("config/settings.yaml", """
-                version: 1
-                inference:
-                  engine: embedded
-                gateway:
-                  listen: 127.0.0.1:%d
-                """.formatted(port));
-        assertThat(aixcl.run("models", "add", MODEL.toString(), "--name", "tiny:1").exit()).isZero();
-        Aixcl.Run created = aixcl.run("keys", "create", "--name", "crash");
-        Matcher m = KEY.matcher(created.out());
-        assertThat(m.find()).as(created.toString()).isTrue();
-        String key = m.group();
+        int port = GatewayDaemon.embedded(aixcl, "", "tiny:1");
+        String key = GatewayDaemon.createKey(aixcl, "--name", "crash");
         URI chat = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");
         assertThat(chat(chat, key, 4).statusCode()).isEqualTo(200); // the model is loaded, the worker runs
         List<ProcessHandle> workers = workers();

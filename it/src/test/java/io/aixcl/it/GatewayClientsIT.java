@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aixcl.api.Json;
 import io.aixcl.core.testing.TestImages.PodmanUser;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +19,7 @@ import org.junit.jupiter.api.Test;
  * key; a pull, which is the control plane's business).
  */
 class GatewayClientsIT {
-    private static final Path MODEL = Aixcl.REPO.resolve("../shared/models/llama-2-tiny-random.gguf").normalize();
     private static final Path CLIENTS = Aixcl.REPO.resolve("it/src/test/node");
-    private static final Pattern KEY = Pattern.compile("aixk_[A-Za-z0-9]+");
     private Aixcl aixcl;
 
     @AfterEach
@@ -39,23 +34,9 @@ class GatewayClientsIT {
         assertThat(CLIENTS.resolve("node_modules/openai")).as("the npm clients; install them with: npm ci --prefix "
                 + CLIENTS).exists();
         assertThat(CLIENTS.resolve("node_modules/ollama")).as("npm ci --prefix " + CLIENTS).exists();
-        int port = freePort();
         aixcl = new Aixcl(PodmanUser.root(), "gateway-clients");
-        Files.createDirectories(aixcl.home.resolve("config"));
-        aixcl.write("config/settings.yaml", """
-                version: 1
-                inference:
-                  engine: embedded
-                gateway:
-                  listen: 127.0.0.1:%d
-                """.formatted(port));
-        Aixcl.Run add = aixcl.run("models", "add", MODEL.toString(), "--name", "tiny:1");
-        assertThat(add.exit()).as(add.toString()).isZero();
-        Aixcl.Run created = aixcl.run("keys", "create", "--name", "clients");
-        assertThat(created.exit()).as(created.toString()).isZero();
-        Matcher m = KEY.matcher(created.out());
-        assertThat(m.find()).as(created.toString()).isTrue();
-        String key = m.group();
+        int port = GatewayDaemon.embedded(aixcl, "", "tiny:1");
+        String key = GatewayDaemon.createKey(aixcl, "--name", "clients");
 
         JsonNode seen = runClients(port, key);
         System.out.println("what the clients saw: " + seen.toPrettyString()); // in the surefire report on failure
@@ -111,11 +92,5 @@ class GatewayClientsIT {
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(stderr).isZero();
         return Json.MAPPER.readTree(Files.readString(out, StandardCharsets.UTF_8));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

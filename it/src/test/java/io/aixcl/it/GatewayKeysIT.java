@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aixcl.api.Json;
 import io.aixcl.core.testing.TestImages.PodmanUser;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +22,6 @@ import org.junit.jupiter.api.Test;
  * never spend past it; a revoked key is refused from the next request; a model outside the allowlist is refused.
  */
 class GatewayKeysIT {
-    private static final Path MODEL = Aixcl.REPO.resolve("../shared/models/llama-2-tiny-random.gguf").normalize();
-    private static final Pattern KEY = Pattern.compile("aixk_[A-Za-z0-9]+");
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private Aixcl aixcl;
@@ -36,23 +29,8 @@ class GatewayKeysIT {
 
     @BeforeEach
     void daemon() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
         aixcl = new Aixcl(PodmanUser.root(), "gateway-keys");
-        Files.createDirectories(aixcl.home.resolve("config"));
-        aixcl.write("config/settings.yaml", """
-                version: 1
-                inference:
-                  engine: embedded
-                  concurrency: 4
-                  queue: 64
-                gateway:
-                  listen: 127.0.0.1:%d
-                """.formatted(port));
-        assertThat(aixcl.run("models", "add", MODEL.toString(), "--name", "tiny:1").exit()).isZero();
-        assertThat(aixcl.run("models", "add", MODEL.toString(), "--name", "other:1").exit()).isZero();
+        int port = GatewayDaemon.embedded(aixcl, "  concurrency: 4\n  queue: 64\n", "tiny:1", "other:1");
         chat = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");
     }
 
@@ -61,15 +39,6 @@ class GatewayKeysIT {
         if (aixcl != null) {
             aixcl.run("daemon", "stop");
         }
-    }
-
-    private String key(String... args) {
-        List<String> argv = new ArrayList<>(List.of("keys", "create"));
-        argv.addAll(List.of(args));
-        Aixcl.Run created = aixcl.run(argv.toArray(String[]::new));
-        Matcher m = KEY.matcher(created.out());
-        assertThat(m.find()).as(created.toString()).isTrue();
-        return m.group();
     }
 
     private HttpResponse<String> chat(String key, String model) {
@@ -87,7 +56,7 @@ class GatewayKeysIT {
     @Test
     void concurrentRequestsNeverSpendPastTheBudget() throws Exception {
         long budget = 400;
-        String key = key("--name", "small", "--budget-tokens", Long.toString(budget));
+        String key = GatewayDaemon.createKey(aixcl, "--name", "small", "--budget-tokens", Long.toString(budget));
         List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             all.add(CompletableFuture.supplyAsync(() -> chat(key, "tiny:1")));
@@ -123,7 +92,7 @@ class GatewayKeysIT {
 
     @Test
     void aRevokedKeyIsRefusedAtOnceAndTheAllowlistHolds() {
-        String key = key("--name", "narrow", "--models", "tiny:1");
+        String key = GatewayDaemon.createKey(aixcl, "--name", "narrow", "--models", "tiny:1");
         assertThat(chat(key, "tiny:1").statusCode()).isEqualTo(200);
         HttpResponse<String> other = chat(key, "other:1");
         assertThat(other.statusCode()).as(other.body()).isEqualTo(403);

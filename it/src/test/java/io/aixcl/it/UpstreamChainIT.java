@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,8 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamChainIT {
     private static final Path MODEL = Aixcl.REPO.resolve("../shared/models/llama-2-tiny-random.gguf").normalize();
-    private static final Pattern KEY = Pattern.compile("aixk_[A-Za-z0-9]+");
     private static final String MODEL_ID = "tiny:1";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -287,10 +283,7 @@ class UpstreamChainIT {
     }
 
     private static String createKey(Aixcl aixcl, String name) {
-        Aixcl.Run created = ok(aixcl.run("keys", "create", "--name", name));
-        Matcher m = KEY.matcher(created.out());
-        assertThat(m.find()).as(created.toString()).isTrue();
-        return m.group();
+        return GatewayDaemon.createKey(aixcl, "--name", name);
     }
 
     private static List<JsonNode> auditEntries(Node n) {
@@ -353,8 +346,6 @@ class UpstreamChainIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return GatewayDaemon.freePort();
     }
 }
