@@ -39,6 +39,18 @@ public final class GenerationStream implements GenerationListener, Iterable<Gene
         return event;
     }
 
+    /** The next event if one is waiting, else null (also after the terminal event). */
+    public GenerationEvent poll() {
+        if (ended) {
+            return null;
+        }
+        GenerationEvent event = events.poll();
+        if (event != null) {
+            ended = event.terminal();
+        }
+        return event;
+    }
+
     @Override
     public Iterator<GenerationEvent> iterator() {
         return new Iterator<>() {

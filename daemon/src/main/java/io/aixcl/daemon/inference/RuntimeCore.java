@@ -51,6 +51,8 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
     private volatile InferenceEngine upstream;
     private volatile RuntimePlacement upstreamPlacement;
     private final java.util.Set<String> upstreamRegistered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** What each model id was last registered as on the embedded engine. */
+    private final java.util.Map<String, ModelSpec> embeddedSpecs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param embeddedFactory a new, unstarted embedded engine (one per start: a stopped engine is not restarted)
@@ -242,8 +244,20 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
 
     private InferenceEngine loadEmbedded(String modelId) {
         ModelStore models = store.get();
-        ModelName name = resolve(modelId, models.list());
+        ModelName name = resolve(modelId, models.list()); // every request: a removed model stops being served
         java.nio.file.Path file = models.modelFile(name);
+        InferenceEngine engine;
+        synchronized (this) {
+            startEmbedded();
+            engine = embedded;
+        }
+        // Registered already with this file: the engine brings an evicted model back on demand, so the request
+        // needs neither the GGUF header (parsing a tokenizer's vocabulary costs tens of milliseconds) nor a load.
+        ModelSpec known = embeddedSpecs.get(modelId);
+        if (known != null && known.path().equals(file)
+                && engine.models().stream().anyMatch(m -> m.spec().equals(known))) {
+            return engine;
+        }
         int context = settings.contextTokens();
         OptionalLong trained = gguf(models, name).map(GgufSummary::contextLength).orElse(OptionalLong.empty());
         if (trained.isPresent() && trained.getAsLong() >= 16 && trained.getAsLong() < context) {
@@ -251,12 +265,8 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         }
         ModelSpec spec = new ModelSpec(modelId, file, settings.keepAlive(), context, settings.concurrency(),
                 settings.queue());
-        InferenceEngine engine;
-        synchronized (this) {
-            startEmbedded();
-            engine = embedded;
-        }
         engine.load(spec);
+        embeddedSpecs.put(modelId, spec);
         return engine;
     }
 

@@ -145,9 +145,24 @@ public final class Generations {
                 if (opening != null) {
                     channel.chunk(opening);
                 }
+                java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(256);
                 while (true) {
+                    if (event instanceof GenerationEvent.Token token) {
+                        // Tokens that came while the last write was in flight go out in one write: each write costs
+                        // a syscall and a wake-up, CPU the engine's own threads want on a small machine.
+                        batch.reset();
+                        batch.writeBytes(format.token(token.text()));
+                        GenerationEvent waiting = events.poll();
+                        while (waiting instanceof GenerationEvent.Token more) {
+                            batch.writeBytes(format.token(more.text()));
+                            waiting = events.poll();
+                        }
+                        channel.chunk(batch.toByteArray());
+                        event = waiting != null ? waiting : next(events, generation);
+                        continue;
+                    }
                     switch (event) {
-                        case GenerationEvent.Token token -> channel.chunk(format.token(token.text()));
+                        case GenerationEvent.Token token -> throw new IllegalStateException("handled above");
                         case GenerationEvent.Completed completed -> {
                             settle(reservation, completed.completion(), record);
                             channel.chunk(format.closing(completed.completion()));
@@ -160,7 +175,6 @@ public final class Generations {
                             return;
                         }
                     }
-                    event = next(events, generation);
                 }
             } catch (IOException clientGone) {
                 generation.cancel();
