@@ -123,3 +123,13 @@ median() {
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f", a / b }'
 }
+
+# engine_llama_classpath WORK: builds engine-llama (and core) and prints the class path that runs it, for the
+# benchmarks that call llama.cpp in-process beside the engine. Needs scripts/lib/jdk.sh's aixcl_find_jdk first.
+engine_llama_classpath() {
+    log "building engine-llama"
+    (cd "$REPO_DIR" && JAVA_HOME="$AIXCL_JDK_HOME" MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow" \
+        ./mvnw -q -B -ntp -pl engine-llama -am package dependency:build-classpath \
+        -DskipTests -Dmdep.outputFile="$1/classpath" -DincludeScope=runtime) >&2
+    printf '%s' "$REPO_DIR/engine-llama/target/classes:$REPO_DIR/core/target/classes:$(cat "$1/classpath")"
+}

@@ -29,11 +29,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "building engine-llama"
-(cd "$REPO_DIR" && JAVA_HOME="$AIXCL_JDK_HOME" MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow" \
-    ./mvnw -q -B -ntp -pl engine-llama -am package dependency:build-classpath \
-    -DskipTests -Dmdep.outputFile="$WORK/classpath" -DincludeScope=runtime) >&2
-CP="$REPO_DIR/engine-llama/target/classes:$REPO_DIR/core/target/classes:$(cat "$WORK/classpath")"
+CP="$(engine_llama_classpath "$WORK")"
 
 port="$(free_ports 1)"
 mkdir -p "$AIXCL_HOME/config"

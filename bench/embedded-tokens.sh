@@ -24,11 +24,7 @@ WORK="$(mktemp -d /tmp/aixcl-bench-tokens.XXXXXX)"
 trap 'rm -rf -- "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
-log "building engine-llama"
-(cd "$REPO_DIR" && JAVA_HOME="$AIXCL_JDK_HOME" MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow" \
-    ./mvnw -q -B -ntp -pl engine-llama -am package dependency:build-classpath \
-    -DskipTests -Dmdep.outputFile="$WORK/classpath" -DincludeScope=runtime) >&2
-CP="$REPO_DIR/engine-llama/target/classes:$REPO_DIR/core/target/classes:$(cat "$WORK/classpath")"
+CP="$(engine_llama_classpath "$WORK")"
 
 log "model $MODEL, $TOKENS tokens per run, $PAIRS pairs, $THREADS threads"
 # The in-process side unpacks llama.cpp's native library into a private folder too.

@@ -145,42 +145,44 @@ public final class Generations {
                 if (opening != null) {
                     channel.chunk(opening);
                 }
-                java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(256);
-                while (true) {
-                    if (event instanceof GenerationEvent.Token token) {
-                        // Tokens that came while the last write was in flight go out in one write: each write costs
-                        // a syscall and a wake-up, CPU the engine's own threads want on a small machine.
-                        batch.reset();
-                        batch.writeBytes(format.token(token.text()));
-                        GenerationEvent waiting = events.poll();
-                        while (waiting instanceof GenerationEvent.Token more) {
-                            batch.writeBytes(format.token(more.text()));
-                            waiting = events.poll();
-                        }
-                        channel.chunk(batch.toByteArray());
-                        event = waiting != null ? waiting : next(events, generation);
-                        continue;
+                while (event instanceof GenerationEvent.Token token) {
+                    event = writeTokens(token, events, generation, format, channel);
+                }
+                switch (event) {
+                    case GenerationEvent.Completed completed -> {
+                        settle(reservation, completed.completion(), record);
+                        channel.chunk(format.closing(completed.completion()));
                     }
-                    switch (event) {
-                        case GenerationEvent.Token token -> throw new IllegalStateException("handled above");
-                        case GenerationEvent.Completed completed -> {
-                            settle(reservation, completed.completion(), record);
-                            channel.chunk(format.closing(completed.completion()));
-                            return;
-                        }
-                        case GenerationEvent.Failed failed -> {
-                            ApiError error = EngineErrors.toApiError(failed.failure(), request.modelId());
-                            record.failedMidStream(error);
-                            channel.chunk(format.error(error));
-                            return;
-                        }
+                    case GenerationEvent.Failed failed -> {
+                        ApiError error = EngineErrors.toApiError(failed.failure(), request.modelId());
+                        record.failedMidStream(error);
+                        channel.chunk(format.error(error));
                     }
+                    case GenerationEvent.Token token -> throw new IllegalStateException("tokens are written above");
                 }
             } catch (IOException clientGone) {
                 generation.cancel();
                 settleCancelled(generation, reservation, record);
             }
         }
+    }
+
+    /**
+     * Writes {@code first} and every token already waiting behind it in one write (each write costs a syscall and a
+     * wake-up, CPU the engine's own threads want on a small machine); returns the event after them.
+     */
+    private static GenerationEvent writeTokens(GenerationEvent.Token first, GenerationStream events,
+                                               Generation generation, StreamFormat format, ResponseChannel channel)
+            throws IOException {
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(256);
+        batch.writeBytes(format.token(first.text()));
+        GenerationEvent waiting = events.poll();
+        while (waiting instanceof GenerationEvent.Token more) {
+            batch.writeBytes(format.token(more.text()));
+            waiting = events.poll();
+        }
+        channel.chunk(batch.toByteArray());
+        return waiting != null ? waiting : next(events, generation);
     }
 
     private InferenceEngine engine(String model) {
