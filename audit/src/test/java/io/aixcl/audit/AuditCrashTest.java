@@ -43,6 +43,9 @@ class AuditCrashTest {
                     .redirectError(tmp.resolve("child-" + round + ".err").toFile())
                     .start();
             CountDownLatch opened = new CountDownLatch(1);
+            // Killed only once appends are being acknowledged: on a loaded machine a fixed delay after opening
+            // could kill a child that had not yet written anything, and prove nothing.
+            CountDownLatch appending = new CountDownLatch(1);
             Thread reader = Thread.ofVirtual().start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
                         StandardCharsets.UTF_8))) {
@@ -53,6 +56,7 @@ class AuditCrashTest {
                         } else if (f[0].equals("ack") && f.length == 3) {
                             // A line cut short by the kill is not an acknowledgement anyone saw.
                             acknowledged.put(Long.parseLong(f[1]), f[2]);
+                            appending.countDown();
                         }
                     }
                 } catch (Exception e) {
@@ -60,6 +64,7 @@ class AuditCrashTest {
                 }
             });
             assertThat(opened.await(60, TimeUnit.SECONDS)).as("child of round %d opened the log", round).isTrue();
+            assertThat(appending.await(60, TimeUnit.SECONDS)).as("child of round %d appends", round).isTrue();
             Thread.sleep(30 + random.nextInt(250));
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

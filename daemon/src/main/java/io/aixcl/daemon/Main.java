@@ -72,6 +72,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        JvmFootprint.apply();
         HostEnvironment host = HostEnvironment.current();
         AixclPaths paths = AixclPaths.fromEnvironment(host.env(), host.uid());
         try {

@@ -18,24 +18,8 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.CertIOException;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The daemon's own certificate authority, made at first use in {@code data/tls/}: it signs the TLS listener's
@@ -80,44 +64,29 @@ public final class LocalCa {
     synchronized Issued issueServer(List<InetAddress> addresses, List<String> dnsNames) {
         load();
         KeyPair pair = newKeyPair();
-        GeneralName[] names = new GeneralName[addresses.size() + dnsNames.size()];
-        int i = 0;
-        for (InetAddress a : addresses) {
-            names[i++] = new GeneralName(GeneralName.iPAddress, a.getHostAddress());
-        }
-        for (String d : dnsNames) {
-            names[i++] = new GeneralName(GeneralName.dNSName, d);
-        }
-        return new Issued(leaf("CN=aixcld", pair.getPublic(), KeyPurposeId.id_kp_serverAuth, new GeneralNames(names)),
+        return new Issued(issue(() -> Certificates.leaf(certificate, key, "CN=aixcld", pair.getPublic(),
+                Certificates.Purpose.SERVER, addresses, dnsNames, serial(), Instant.now(), LEAF_LIFETIME)),
                 pair.getPrivate());
     }
 
     /** A client certificate for {@code name}, for a key the client made and keeps. */
     public synchronized X509Certificate issueClient(String name, PublicKey clientKey) {
         load();
-        return leaf("CN=" + name + ",OU=aixcl client", clientKey, KeyPurposeId.id_kp_clientAuth, null);
+        return issue(() -> Certificates.leaf(certificate, key, "CN=" + name + ",OU=aixcl client", clientKey,
+                Certificates.Purpose.CLIENT, List.of(), List.of(), serial(), Instant.now(), LEAF_LIFETIME));
     }
 
-    private X509Certificate leaf(String subject, PublicKey subjectKey, KeyPurposeId purpose, GeneralNames sans) {
-        Instant now = Instant.now();
+    private static X509Certificate issue(CertificateAction action) {
         try {
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(LEAF_LIFETIME)),
-                    new X500Name(subject), subjectKey)
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            ext.createAuthorityKeyIdentifier(certificate));
-            if (sans != null) {
-                b.addExtension(Extension.subjectAlternativeName, false, sans);
-            }
-            return sign(b, key);
-        } catch (GeneralSecurityException | CertIOException e) {
+            return action.run();
+        } catch (GeneralSecurityException | IOException e) {
             throw new AixclException.Failed("cannot issue a certificate: " + e.getMessage(), e);
         }
+    }
+
+    @FunctionalInterface
+    private interface CertificateAction {
+        X509Certificate run() throws GeneralSecurityException, IOException;
     }
 
     private void load() {
@@ -135,33 +104,16 @@ public final class LocalCa {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             KeyPair pair = newKeyPair();
-            Instant now = Instant.now();
-            X500Name name = new X500Name("CN=aixcl local CA " + HexFormat.of().formatHex(serial().toByteArray(), 0, 4));
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(CA_LIFETIME)), name,
-                    pair.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            ext.createSubjectKeyIdentifier(pair.getPublic()));
-            X509Certificate cert = sign(b, pair.getPrivate());
+            BigInteger serial = serial();
+            X509Certificate cert = Certificates.authority(
+                    "CN=aixcl local CA " + HexFormat.of().formatHex(serial.toByteArray(), 0, 4), pair, serial,
+                    Instant.now(), CA_LIFETIME);
             Pem.writePrivate(keyFile, Pem.privateKey(pair.getPrivate()));
             Pem.writePublic(crt, Pem.certificate(cert));
             certificate = cert;
             key = pair.getPrivate();
         } catch (IOException | GeneralSecurityException e) {
             throw new AixclException.Failed("cannot load or create the local CA in " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer)
-            throws GeneralSecurityException {
-        try {
-            return new JcaX509CertificateConverter().getCertificate(
-                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
-        } catch (OperatorCreationException e) {
-            throw new GeneralSecurityException(e);
         }
     }
 

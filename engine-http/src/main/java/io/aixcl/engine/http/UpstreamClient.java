@@ -21,6 +21,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -59,6 +60,14 @@ final class UpstreamClient implements AutoCloseable {
         // queues or completions; a gateway writes its answer asynchronously): Jetty may run them on the selector
         // thread that read the bytes rather than hand each response to a pool thread.
         http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        if ("http".equalsIgnoreCase(config.baseUrl().getScheme())) {
+            // A plain-HTTP upstream (the stack's own engine on loopback) never speaks TLS: its factory stays
+            // unstarted, since starting one reads the JDK's trust store (~150 certificates, ~180 classes) into a
+            // daemon that idles with it.
+            SslContextFactory.Client unused = new SslContextFactory.Client();
+            http.setSslContextFactory(unused);
+            http.getClientConnector().unmanage(unused);
+        }
     }
 
     UpstreamConfig config() {
