@@ -47,7 +47,7 @@ public record ModelStoreSettings(
 
     /** Production defaults for a store in {@code root} (the daemon passes {@code <data>/models}). */
     public static ModelStoreSettings defaults(Path root, Map<String, String> env) {
-        return new ModelStoreSettings(root, OLLAMA_REGISTRY, HUGGING_FACE, 4, 16L << 20,
+        return new ModelStoreSettings(root, OLLAMA_REGISTRY, HUGGING_FACE, 4, 64L << 20,
                 Duration.ofSeconds(15), Duration.ofSeconds(30), RetryPolicy.DEFAULT,
                 512L << 30, 1L << 20, 256L << 20, Duration.ofMinutes(15), env, DiskSpace.FILE_STORE);
     }

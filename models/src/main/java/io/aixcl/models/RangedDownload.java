@@ -430,9 +430,7 @@ final class RangedDownload {
 
     /**
      * The chunk size for a blob of {@code size} bytes: {@code preferred}, or larger when that would make more than
-     * {@value #MAX_CHUNKS} chunks (the progress record lists every chunk and is rewritten every second). Chunks are
-     * fetched in order, one per connection at a time, and the hash reads back what the connections ahead of it
-     * wrote once the gap before it fills: the smaller the chunks, the less is left to hash after the last byte.
+     * {@value #MAX_CHUNKS} chunks (the progress record lists every chunk and is rewritten every second).
      */
     static long chunkBytes(long size, long preferred) {
         if (size <= 0 || (size + preferred - 1) / preferred <= MAX_CHUNKS) {

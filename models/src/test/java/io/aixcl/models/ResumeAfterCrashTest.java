@@ -154,6 +154,7 @@ class ResumeAfterCrashTest {
     @Test
     void chunksGrowOnlyWhenABlobWouldNeedMoreThanTheRecordAllows() {
         long mib = 1L << 20;
+        assertThat(RangedDownload.chunkBytes(1L << 30, 64 * mib)).isEqualTo(64 * mib);
         assertThat(RangedDownload.chunkBytes(1L << 30, 16 * mib)).isEqualTo(16 * mib);
         assertThat(RangedDownload.chunkBytes(16L << 30, 16 * mib)).isEqualTo(16 * mib); // exactly 1024 chunks
         assertThat(RangedDownload.chunkBytes((16L << 30) + 1, 16 * mib)).isEqualTo(17 * mib);
