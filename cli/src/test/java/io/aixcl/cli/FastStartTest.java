@@ -9,17 +9,11 @@ import io.aixcl.api.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,56 +23,19 @@ class FastStartTest {
     @TempDir
     Path home;
 
-    private ServerSocketChannel server;
-    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private CannedDaemon daemon;
+    private List<String> requests;
 
     @AfterEach
     void close() throws IOException {
-        if (server != null) {
-            server.close();
+        if (daemon != null) {
+            daemon.close();
         }
     }
 
-    /** A daemon answering every request with {@code events} as an NDJSON stream; records request line and body. */
     private void daemon(List<Dtos.Event> events) throws IOException {
-        Path socket = home.resolve("run/aixcld.sock");
-        Files.createDirectories(socket.getParent());
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Thread.ofVirtual().start(() -> {
-            while (server.isOpen()) {
-                try (SocketChannel ch = server.accept()) {
-                    ByteArrayOutputStream in = new ByteArrayOutputStream();
-                    ByteBuffer buf = ByteBuffer.allocate(4096);
-                    String request = "";
-                    while (ch.read(buf) >= 0) {
-                        in.write(buf.array(), 0, buf.position());
-                        buf.clear();
-                        request = in.toString(StandardCharsets.UTF_8);
-                        int end = request.indexOf("\r\n\r\n");
-                        if (end >= 0 && (!request.contains("Content-Length: ") || request.length() >= end + 4
-                                + Integer.parseInt(request.replaceAll("(?s).*Content-Length: (\\d+).*", "$1")))) {
-                            break;
-                        }
-                    }
-                    if (request.isEmpty()) {
-                        continue; // a liveness check
-                    }
-                    requests.add(request.lines().findFirst().orElse("") + " "
-                            + request.substring(request.indexOf("\r\n\r\n") + 4));
-                    StringBuilder body = new StringBuilder();
-                    for (Dtos.Event e : events) {
-                        body.append(Json.MAPPER.writeValueAsString(e)).append('\n');
-                    }
-                    ch.write(ByteBuffer.wrap(("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
-                            + "Connection: close\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8)));
-                } catch (IOException e) {
-                    if (!server.isOpen()) {
-                        return;
-                    }
-                }
-            }
-        });
+        daemon = new CannedDaemon(home, events);
+        requests = daemon.requests;
     }
 
     private CliRun ordinary(String... args) {

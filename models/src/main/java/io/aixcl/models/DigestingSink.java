@@ -205,7 +205,8 @@ final class DigestingSink implements AutoCloseable {
                 case ReadBack r -> {
                     if (failure == null) {
                         if (readBuffer == null) {
-                            readBuffer = ByteBuffer.allocate(BUFFER_BYTES);
+                            // Direct: a heap buffer is read through the JDK's own direct one, and copied once more.
+                            readBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
                         }
                         readBack(r.from(), r.to(), readBuffer);
                     }
@@ -234,7 +235,7 @@ final class DigestingSink implements AutoCloseable {
                 if (n <= 0) {
                     throw new IOException("partial file is shorter than its progress record (" + hashed + " < " + to + ")");
                 }
-                sha256.update(buffer.array(), 0, n);
+                sha256.update(buffer.flip());
                 hashed += n;
             }
         } catch (IOException e) {

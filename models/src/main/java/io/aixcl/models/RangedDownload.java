@@ -51,6 +51,7 @@ final class RangedDownload {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
     private static final long CHECKPOINT_BYTES = 32L << 20;
+    static final int MAX_CHUNKS = 1024;
 
     private final SafeHttp http;
     private final StallWatchdog watchdog;
@@ -427,14 +428,29 @@ final class RangedDownload {
         }
     }
 
+    /**
+     * The chunk size for a blob of {@code size} bytes: {@code preferred}, or larger when that would make more than
+     * {@value #MAX_CHUNKS} chunks (the progress record lists every chunk and is rewritten every second).
+     */
+    static long chunkBytes(long size, long preferred) {
+        if (size <= 0 || (size + preferred - 1) / preferred <= MAX_CHUNKS) {
+            return preferred;
+        }
+        long mib = 1L << 20;
+        return ((size + MAX_CHUNKS - 1) / MAX_CHUNKS + mib - 1) / mib * mib;
+    }
+
     private ChunkLedger loadOrFresh(FileChannel ch) throws IOException {
-        ChunkLedger planned = ChunkLedger.fresh(source.size(), settings.chunkBytes());
+        ChunkLedger planned = ChunkLedger.fresh(source.size(), chunkBytes(source.size(), settings.chunkBytes()));
         Optional<PartialRecord> rec = PartialRecord.load(recordFile);
         if (rec.isPresent() && rec.get().size() == source.size()) {
             PartialRecord r = rec.get();
-            boolean samePlan = r.chunkBytes() == planned.chunkBytes() && r.written().length == planned.chunks();
-            boolean singleStream = r.written().length == 1 && r.chunkBytes() == Long.MAX_VALUE;
-            if (samePlan || singleStream) {
+            // Any plan the record describes consistently resumes, not only today's: a partial made with another
+            // chunk size (an older version, another setting) keeps its bytes.
+            long cb = r.chunkBytes();
+            boolean singleStream = r.written().length == 1 && cb == Long.MAX_VALUE;
+            boolean consistentPlan = cb > 0 && r.size() > cb && (r.size() + cb - 1) / cb == r.written().length;
+            if (consistentPlan || singleStream) {
                 var loaded = new ChunkLedger(r.size(), r.chunkBytes(), new long[r.written().length]);
                 long fileLength = ch.size();
                 for (int i = 0; i < r.written().length; i++) {

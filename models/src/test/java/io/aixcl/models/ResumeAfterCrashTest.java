@@ -117,6 +117,56 @@ class ResumeAfterCrashTest {
     }
 
     @Test
+    void aPartialRecordedWithAnotherChunkSizeStillResumes() throws Exception {
+        // As after an upgrade that changed the chunk size: the partial's own plan is kept, its bytes too.
+        var before = ModelStoreSettings.defaults(root, Map.of()).withRegistry(server.base())
+                .withDownloads(2, 256 * 1024, Duration.ofSeconds(5), RegistryPullTest.FAST_RETRY);
+        var halfway = new CountDownLatch(1);
+        var store = new LocalModelStore(before);
+        Thread pull = Thread.ofVirtual().start(() -> {
+            try {
+                store.pull(PullRequest.of("tiny:1"), e -> {
+                    if (e instanceof PullEvent.Progress p && p.completedBytes() > 600_000) {
+                        halfway.countDown();
+                    }
+                });
+            } catch (AixclException.Cancelled expected) {
+                // closed below
+            }
+        });
+        assertThat(halfway.await(20, TimeUnit.SECONDS)).isTrue();
+        store.close();
+        pull.join(Duration.ofSeconds(10));
+        Path record = root.resolve("blobs/partial/" + published.model().fileName() + ".json");
+        assertThat(PartialRecord.load(record).orElseThrow().chunkBytes()).isEqualTo(256 * 1024);
+        long kept = recordedBytes(record).orElseThrow();
+        assertThat(kept).isGreaterThan(500_000L);
+
+        server.throttle(blob, 0);
+        try (var again = new LocalModelStore(before.withDownloads(2, 384 * 1024, Duration.ofSeconds(5),
+                RegistryPullTest.FAST_RETRY))) {
+            var result = again.pull(PullRequest.of("tiny:1"), null);
+            assertThat(result.downloadedBytes()).isEqualTo(TestModels.TINY_LLAMA_SIZE - kept);
+        }
+        assertThat(root.resolve("blobs/" + published.model().fileName())).hasSameBinaryContentAs(TestModels.tinyLlama());
+    }
+
+    @Test
+    void chunksGrowOnlyWhenABlobWouldNeedMoreThanTheRecordAllows() {
+        long mib = 1L << 20;
+        assertThat(RangedDownload.chunkBytes(1L << 30, 64 * mib)).isEqualTo(64 * mib);
+        assertThat(RangedDownload.chunkBytes(1L << 30, 16 * mib)).isEqualTo(16 * mib);
+        assertThat(RangedDownload.chunkBytes(16L << 30, 16 * mib)).isEqualTo(16 * mib); // exactly 1024 chunks
+        assertThat(RangedDownload.chunkBytes((16L << 30) + 1, 16 * mib)).isEqualTo(17 * mib);
+        assertThat(RangedDownload.chunkBytes(100L << 30, 16 * mib)).isEqualTo(100 * mib);
+        assertThat(RangedDownload.chunkBytes(-1, 16 * mib)).isEqualTo(16 * mib); // size unknown: one stream anyway
+        for (long size : new long[] {(16L << 30) + 1, 100L << 30, (512L << 30) - 7}) {
+            long chunk = RangedDownload.chunkBytes(size, 16 * mib);
+            assertThat(ChunkLedger.fresh(size, chunk).chunks()).isLessThanOrEqualTo(RangedDownload.MAX_CHUNKS);
+        }
+    }
+
+    @Test
     void aClosedStoreRefusesNewPulls() {
         var store = new LocalModelStore(ModelStoreSettings.defaults(root, Map.of()).withRegistry(server.base()));
         store.close();

@@ -47,9 +47,7 @@ public final class ModelsCommand {
                         : ref;
                 Dtos.Event result = c.operate(ApiPaths.MODELS_PULL,
                         new Dtos.ModelPull(sent, sha256, name, allowHttp));
-                Map<String, Object> r = result.result();
-                c.out().println("added " + r.get("name") + " (" + Format.bytes(((Number) r.get("sizeBytes")).longValue())
-                        + ", " + Format.bytes(((Number) r.get("downloadedBytes")).longValue()) + " downloaded)");
+                io.aixcl.cli.render.PullSummary.print(c.out(), result);
             }
             return ExitCodes.OK;
         }
