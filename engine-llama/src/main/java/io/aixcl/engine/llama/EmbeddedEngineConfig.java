@@ -37,7 +37,8 @@ public record EmbeddedEngineConfig(
 
     /**
      * Below what a reader notices (a real model's tokens take tens of milliseconds, and go out one by one), above the
-     * ~1 ms a token of a tiny model takes on a laptop's CPU, where a frame a token cost a fifth of the throughput.
+     * ~1 ms a token of a tiny model takes on a small CPU, where a frame a token woke the daemon and the client once per
+     * token, on the cores llama.cpp computes on (docs/PERFORMANCE.md, "Embedded engine").
      */
     public static final Duration DEFAULT_STREAM_INTERVAL = Duration.ofMillis(4);
 
