@@ -3,6 +3,7 @@
 # ../shared/models/llama-2-tiny-random.gguf (as model "bench") on its embedded engine behind the gateway; the
 # bench streams /v1/completions over loopback HTTP with an inference key, against de.kherud.llama in the bench's
 # own JVM, same prompt and parameters, BENCH_PAIRS paired runs (order flipped every pair). Target: >= 0.9x.
+# Both sides compute with BENCH_THREADS llama.cpp threads (default nproc; the daemon through inference.threads).
 # Last line: the median of the pairs' ratios.
 #
 #   bench/embedded-gateway.sh [MODEL.gguf]       (~1 min; no root, no container engine)
@@ -38,6 +39,7 @@ version: 1
 inference:
   engine: embedded
   context: 1024
+  threads: $THREADS
 gateway:
   listen: 127.0.0.1:$port
 YAML
@@ -45,7 +47,7 @@ YAML
 "$AIXCL" keys create --name bench | grep -o 'aixk_[A-Za-z0-9]*' | head -1 >"$WORK/key"
 [[ -s "$WORK/key" ]] || die "aixcl keys create printed no key"
 
-log "model $MODEL, $TOKENS tokens per run, $PAIRS pairs, $THREADS threads, gateway 127.0.0.1:$port"
+log "model $MODEL, $TOKENS tokens per run, $PAIRS pairs, $THREADS llama.cpp threads on both sides, gateway 127.0.0.1:$port"
 "$AIXCL_JDK_JAVA" --enable-native-access=ALL-UNNAMED -Dde.kherud.llama.tmpdir="$WORK" -cp "$CP" \
     "$BENCH_DIR/embedded-tokens/EmbeddedTokensBench.java" "$MODEL" "$TOKENS" "$PAIRS" "$THREADS" \
     "http://127.0.0.1:$port" "$WORK/key" 2>"$WORK/stderr" ||

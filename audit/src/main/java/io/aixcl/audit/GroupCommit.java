@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -23,6 +22,9 @@ final class GroupCommit implements AutoCloseable {
     private static final int MAX_BATCH = 4096;
 
     private record Pending(byte[] entry, Hash leaf, CompletableFuture<AuditReceipt> done) {}
+
+    /** Queued by close, last of all: the writer waits in {@code take} and wakes only for work or for this. */
+    private static final Pending CLOSE = new Pending(new byte[0], null, null);
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     // Appends hold the read lock while queueing, close takes the write lock: nothing is queued after close.
@@ -70,21 +72,23 @@ final class GroupCommit implements AutoCloseable {
 
     private void run() {
         List<Pending> batch = new ArrayList<>();
-        while (true) {
+        boolean closed = false;
+        while (!closed) {
             Pending first;
             try {
-                first = queue.poll(20, TimeUnit.MILLISECONDS);
+                first = queue.take();
             } catch (InterruptedException e) {
                 continue; // only close stops the writer, and only once everything queued is settled
             }
-            if (first == null) {
-                if (closing && queue.isEmpty()) {
-                    return;
-                }
-                continue;
-            }
             batch.add(first);
             queue.drainTo(batch, MAX_BATCH - 1);
+            if (batch.getLast() == CLOSE) {
+                batch.removeLast();
+                closed = true;
+                if (batch.isEmpty()) {
+                    return;
+                }
+            }
             if (failure == null) {
                 try {
                     commit(batch);
@@ -145,7 +149,10 @@ final class GroupCommit implements AutoCloseable {
     public void close() throws IOException {
         gate.writeLock().lock();
         try {
-            closing = true;
+            if (!closing) {
+                closing = true;
+                queue.add(CLOSE);
+            }
         } finally {
             gate.writeLock().unlock();
         }

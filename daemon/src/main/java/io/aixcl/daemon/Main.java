@@ -139,8 +139,11 @@ public final class Main {
             // --- inference: the runtime core, and the InferenceBackends the gateway serves (runtimeCore) ---
             Supplier<ModelStore> modelStore = ModelRoutes.lazy(() -> new LocalModelStore(
                     ModelStoreSettings.defaults(paths.data().resolve("models"), host.env())));
+            EmbeddedEngineConfig embedded = EmbeddedEngineConfig.defaults(paths.runtime().resolve("engine-llama"));
+            EmbeddedEngineConfig embeddedConfig = settings.inference().threads().isPresent()
+                    ? embedded.withThreads(settings.inference().threads().getAsInt()) : embedded;
             RuntimeCore runtimeCore = new RuntimeCore(settings.inference(), modelStore,
-                    () -> new EmbeddedEngine(EmbeddedEngineConfig.defaults(paths.runtime().resolve("engine-llama"))),
+                    () -> new EmbeddedEngine(embeddedConfig),
                     upstreamEngines(settings.inference()), () -> containerEngineProblem(engines));
             // --- end inference ---
             CountDownLatch stopped = new CountDownLatch(1);

@@ -21,7 +21,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads the {@code inference:} and {@code gateway:} sections of the settings, every problem with its line. */
 final class InferenceSettings {
     private static final List<String> INFERENCE_KEYS = List.of("engine", "url", "api_key_file", "allow_insecure_http",
-            "context", "concurrency", "queue", "keep_alive");
+            "context", "concurrency", "queue", "keep_alive", "threads");
     private static final List<String> GATEWAY_KEYS = List.of("listen", "allow_remote", "allowed_hosts",
             "cors_origins");
     private static final Pattern HOST_NAME = Pattern.compile(
@@ -76,7 +76,21 @@ final class InferenceSettings {
         if (m.containsKey("keep_alive")) {
             keepAlive = keepAlive(r, m.get("keep_alive").value(), keepAlive);
         }
-        return new Inference(engine, url, keyFile, context, concurrency, queue, keepAlive);
+        java.util.OptionalInt threads = d.threads();
+        if (m.containsKey("threads")) {
+            Node n = m.get("threads").value();
+            if (engine == Inference.Engine.OPENAI || engine == Inference.Engine.OLLAMA) {
+                // Those engines compute elsewhere: a thread count here would be silently ignored.
+                r.problem(n, "inference.threads", "threads is for the embedded engine (engine: embedded or auto); "
+                        + "engine is " + engine.wireName());
+            } else {
+                Integer count = r.integer(n, "inference.threads", 1, 1024);
+                if (count != null) {
+                    threads = java.util.OptionalInt.of(count);
+                }
+            }
+        }
+        return new Inference(engine, url, keyFile, context, concurrency, queue, keepAlive, threads);
     }
 
     static Gateway gateway(YamlReader r, Node v) {

@@ -41,6 +41,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
  *   concurrency: 1             # and how long an idle model stays in memory (forever: never evicted)
  *   queue: 8
  *   keep_alive: 5m
+ *   threads: 1                 # embedded engine: llama.cpp's CPU threads (default: every core)
  * gateway:                     # the OpenAI- and Ollama-compatible endpoint
  *   listen: 127.0.0.1:11434
  *   allow_remote: false        # a non-loopback address needs this
@@ -68,9 +69,11 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
      * @param url the upstream's base URL: the OpenAI-compatible server ({@code openai}, where it is required), or an
      *     Ollama server outside the stack ({@code ollama}; absent: the stack's own runtime container)
      * @param apiKeyFile the file holding the upstream's API key (only beside a url)
+     * @param threads the CPU threads llama.cpp computes with on the embedded engine; absent: one per core (fewer
+     *     leave cores to the daemon, its gateway's clients and everything else on the machine)
      */
     public record Inference(Engine engine, Optional<java.net.URI> url, Optional<Path> apiKeyFile, int contextTokens,
-                            int concurrency, int queue, java.time.Duration keepAlive) {
+                            int concurrency, int queue, java.time.Duration keepAlive, java.util.OptionalInt threads) {
         public static final Inference DEFAULT = new Inference(Engine.AUTO, Optional.empty(), Optional.empty(), 4096, 1,
                 8, java.time.Duration.ofMinutes(5));
 
@@ -79,6 +82,16 @@ public record Settings(String stackName, Optional<String> defaultProfile, Option
             Objects.requireNonNull(url, "url is null");
             Objects.requireNonNull(apiKeyFile, "apiKeyFile is null");
             Objects.requireNonNull(keepAlive, "keepAlive is null");
+            Objects.requireNonNull(threads, "threads is null");
+            if (threads.isPresent() && threads.getAsInt() < 1) {
+                throw new IllegalArgumentException("threads < 1: " + threads.getAsInt());
+            }
+        }
+
+        /** llama.cpp on every core. */
+        public Inference(Engine engine, Optional<java.net.URI> url, Optional<Path> apiKeyFile, int contextTokens,
+                         int concurrency, int queue, java.time.Duration keepAlive) {
+            this(engine, url, apiKeyFile, contextTokens, concurrency, queue, keepAlive, java.util.OptionalInt.empty());
         }
 
         /** {@code inference.engine}. */

@@ -56,6 +56,18 @@ class InferenceSettingsTest {
     }
 
     @Test
+    void threadsSetsLlamaCppsThreadCountForTheEmbeddedEngineOnly() {
+        assertThat(Settings.defaults(CONFIG).inference().threads()).isEmpty();
+        assertThat(parse("inference: {engine: embedded, threads: 1}").inference().threads()).hasValue(1);
+        assertThat(parse("inference: {threads: 3}").inference().threads()).hasValue(3);
+
+        assertThat(problems("inference: {threads: 0}")).singleElement().asString().contains("inference.threads");
+        assertThat(problems("inference: {threads: two}")).singleElement().asString().contains("inference.threads");
+        assertThat(problems("inference: {engine: openai, url: 'https://api.example.com/v1', threads: 2}"))
+                .singleElement().asString().contains("inference.threads", "embedded engine");
+    }
+
+    @Test
     void keepAliveTakesZeroAndForever() {
         assertThat(parse("inference: {keep_alive: forever}").inference().keepAlive()).isEqualTo(ModelSpec.KEEP_FOREVER);
         assertThat(parse("inference: {keep_alive: \"0\"}").inference().keepAlive()).isEqualTo(Duration.ZERO);
@@ -99,7 +111,7 @@ class InferenceSettingsTest {
                 "settings.yaml:6:15: inference.keep_alive: expected a duration (30s, 5m, 1h), 0 to free a model as "
                         + "soon as it idles, or forever; found 'soon'",
                 "settings.yaml:7:3: inference.temperature: unknown key; expected one of: engine, url, api_key_file, "
-                        + "allow_insecure_http, context, concurrency, queue, keep_alive");
+                        + "allow_insecure_http, context, concurrency, queue, keep_alive, threads");
     }
 
     @Test

@@ -20,6 +20,8 @@ import java.util.List;
  * @param startTimeout how long a worker may take to start and connect
  * @param loadTimeout how long a model may take to load
  * @param keepAliveSweep how often idle models are checked against their keep-alive
+ * @param streamInterval tokens that come sooner than this after the last one sent are held and sent together, each
+ *     held at most twice this; zero sends every token on its own (see {@code worker.TokenBatch})
  */
 public record EmbeddedEngineConfig(
         Path runtimeDir,
@@ -30,7 +32,15 @@ public record EmbeddedEngineConfig(
         Duration startTimeout,
         Duration loadTimeout,
         Backoff backoff,
-        Duration keepAliveSweep) {
+        Duration keepAliveSweep,
+        Duration streamInterval) {
+
+    /**
+     * Below what a reader notices (a real model's tokens take tens of milliseconds, and go out one by one), above the
+     * ~1 ms a token of a tiny model takes on a small CPU, where a frame a token woke the daemon and the client once per
+     * token, on the cores llama.cpp computes on (docs/PERFORMANCE.md, "Embedded engine").
+     */
+    public static final Duration DEFAULT_STREAM_INTERVAL = Duration.ofMillis(4);
 
     public EmbeddedEngineConfig {
         requireNonNull(runtimeDir, "runtimeDir is null");
@@ -40,6 +50,10 @@ public record EmbeddedEngineConfig(
         requireNonNull(loadTimeout, "loadTimeout is null");
         requireNonNull(backoff, "backoff is null");
         requireNonNull(keepAliveSweep, "keepAliveSweep is null");
+        requireNonNull(streamInterval, "streamInterval is null");
+        if (streamInterval.isNegative() || streamInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("stream interval outside 0..1 s: " + streamInterval);
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads < 1: " + threads);
         }
@@ -51,22 +65,27 @@ public record EmbeddedEngineConfig(
     public static EmbeddedEngineConfig defaults(Path runtimeDir) {
         return new EmbeddedEngineConfig(runtimeDir, currentJava(), defaultWorkerClasspath(),
                 Runtime.getRuntime().availableProcessors(), 64, Duration.ofSeconds(30), Duration.ofMinutes(2),
-                Backoff.DEFAULT, Duration.ofSeconds(1));
+                Backoff.DEFAULT, Duration.ofSeconds(1), DEFAULT_STREAM_INTERVAL);
     }
 
     public EmbeddedEngineConfig withThreads(int value) {
         return new EmbeddedEngineConfig(runtimeDir, java, workerClasspath, value, workerHeapMegabytes, startTimeout,
-                loadTimeout, backoff, keepAliveSweep);
+                loadTimeout, backoff, keepAliveSweep, streamInterval);
     }
 
     public EmbeddedEngineConfig withBackoff(Backoff value) {
         return new EmbeddedEngineConfig(runtimeDir, java, workerClasspath, threads, workerHeapMegabytes, startTimeout,
-                loadTimeout, value, keepAliveSweep);
+                loadTimeout, value, keepAliveSweep, streamInterval);
     }
 
     public EmbeddedEngineConfig withKeepAliveSweep(Duration value) {
         return new EmbeddedEngineConfig(runtimeDir, java, workerClasspath, threads, workerHeapMegabytes, startTimeout,
-                loadTimeout, backoff, value);
+                loadTimeout, backoff, value, streamInterval);
+    }
+
+    public EmbeddedEngineConfig withStreamInterval(Duration value) {
+        return new EmbeddedEngineConfig(runtimeDir, java, workerClasspath, threads, workerHeapMegabytes, startTimeout,
+                loadTimeout, backoff, keepAliveSweep, value);
     }
 
     /** The daemon's own JVM, so the worker runs the same Java the user installed. */

@@ -35,6 +35,8 @@ record WorkerCommand(EmbeddedEngineConfig config) {
         argv.add(socket.toString());
         argv.add("--parent-pid");
         argv.add(Long.toString(parentPid));
+        argv.add("--stream-interval-micros");
+        argv.add(Long.toString(config.streamInterval().toNanos() / 1_000));
         return List.copyOf(argv);
     }
 }

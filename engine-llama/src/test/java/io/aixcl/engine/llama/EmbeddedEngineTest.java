@@ -43,8 +43,10 @@ class EmbeddedEngineTest {
     @BeforeAll
     static void startEngine() {
         model = TestModels.tinyLlama();
+        // Every token its own event, so the tests below can pick tokens; holding them is EmbeddedEngineStreamIntervalTest's.
         engine = new EmbeddedEngine(EmbeddedEngineConfig.defaults(runtime.resolve("engine"))
                 .withThreads(1)
+                .withStreamInterval(Duration.ZERO)
                 .withKeepAliveSweep(Duration.ofMillis(50)));
         engine.start();
         engine.load(ModelSpec.of("tiny", model).withContextTokens(512).withLimits(2, 4));

@@ -18,7 +18,8 @@ class WorkerCommandTest {
         assertThat(argv).contains("--enable-native-access=ALL-UNNAMED", "-Xmx64m",
                 "-Dde.kherud.llama.tmpdir=/run/aixcl/engine-llama/native",
                 "io.aixcl.engine.llama.worker.WorkerMain");
-        assertThat(argv).containsSubsequence("--socket", "/run/aixcl/engine-llama/worker-1.sock", "--parent-pid", "42");
+        assertThat(argv).containsSubsequence("--socket", "/run/aixcl/engine-llama/worker-1.sock", "--parent-pid", "42",
+                "--stream-interval-micros", "4000");
         assertThat(argv).noneMatch(arg -> arg.equals("sh") || arg.equals("-c"));
         // Exactly this module and llama.cpp's jar: the worker gets nothing of the daemon.
         assertThat(config.workerClasspath()).hasSize(2);

@@ -15,7 +15,8 @@ public final class FrameChannel implements AutoCloseable {
 
     private final SocketChannel channel;
     private final Object writeLock = new Object();
-    private final ByteBuffer header = ByteBuffer.allocate(4);
+    /** Bytes read but not yet decoded (read mode): one read takes in whatever frames have arrived, not one field. */
+    private final ByteBuffer received = ByteBuffer.allocate(16 << 10).limit(0);
 
     public FrameChannel(SocketChannel channel) {
         this.channel = channel;
@@ -32,12 +33,33 @@ public final class FrameChannel implements AutoCloseable {
 
     /** The next frame; throws EOFException when the peer closed the connection. */
     public Frame read() throws IOException {
-        header.clear();
-        readFully(header);
-        int length = WorkerProtocol.checkLength(header.getInt(0));
-        ByteBuffer body = ByteBuffer.allocate(length);
-        readFully(body);
-        return WorkerProtocol.decode(body.array());
+        fill(4);
+        int length = WorkerProtocol.checkLength(received.getInt());
+        byte[] body = new byte[length];
+        int buffered = Math.min(length, received.remaining());
+        received.get(body, 0, buffered);
+        if (buffered < length) {
+            // A frame larger than what arrived with it (a long prompt): the rest straight into its own array.
+            readFully(ByteBuffer.wrap(body, buffered, length - buffered));
+        }
+        return WorkerProtocol.decode(body);
+    }
+
+    /** Reads until at least {@code bytes} are buffered. */
+    private void fill(int bytes) throws IOException {
+        if (received.remaining() >= bytes) {
+            return;
+        }
+        received.compact();
+        try {
+            while (received.position() < bytes) {
+                if (channel.read(received) < 0) {
+                    throw new EOFException("connection closed");
+                }
+            }
+        } finally {
+            received.flip();
+        }
     }
 
     private void readFully(ByteBuffer buffer) throws IOException {

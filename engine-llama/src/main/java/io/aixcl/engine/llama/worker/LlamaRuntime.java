@@ -28,6 +28,8 @@ final class LlamaRuntime implements AutoCloseable {
     private final Map<String, LlamaModel> models = new ConcurrentHashMap<>();
     private final Map<Long, Task> tasks = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(daemonThreads());
+    private final long streamIntervalNanos;
+    private final Flusher flusher = new Flusher();
 
     /** One generation; {@code cancelled} is read at each token boundary. */
     private static final class Task {
@@ -40,8 +42,9 @@ final class LlamaRuntime implements AutoCloseable {
         }
     }
 
-    LlamaRuntime(FrameChannel parent) {
+    LlamaRuntime(FrameChannel parent, long streamIntervalNanos) {
         this.parent = parent;
+        this.streamIntervalNanos = streamIntervalNanos;
     }
 
     void load(Frame.Load f) {
@@ -89,11 +92,13 @@ final class LlamaRuntime implements AutoCloseable {
         tasks.put(f.call(), task);
         threads.execute(() -> {
             task.thread = Thread.currentThread();
+            var out = new TokenBatch(f.call(), streamIntervalNanos, this::send);
             try {
-                run(model, f, task);
+                run(model, f, task, out);
             } catch (RuntimeException e) {
-                send(new Frame.Failed(f.call(), Frame.FailureKind.INTERNAL, "generation failed: " + e.getMessage()));
+                out.end(new Frame.Failed(f.call(), Frame.FailureKind.INTERNAL, "generation failed: " + e.getMessage()));
             } finally {
+                flusher.forget(out);
                 tasks.remove(f.call());
                 task.thread = null;
             }
@@ -107,7 +112,7 @@ final class LlamaRuntime implements AutoCloseable {
         }
     }
 
-    private void run(LlamaModel model, Frame.Generate f, Task task) {
+    private void run(LlamaModel model, Frame.Generate f, Task task, TokenBatch out) {
         var parameters = new InferenceParameters(f.prompt())
                 .setTemperature((float) f.temperature())
                 .setTopP((float) f.topP())
@@ -136,12 +141,12 @@ final class LlamaRuntime implements AutoCloseable {
             if (tokens.hasNext()) {
                 completionTokens++;
             }
-            if (!output.text.isEmpty()) {
-                send(new Frame.Token(f.call(), output.text));
+            if (!output.text.isEmpty() && out.token(output.text, System.nanoTime())) {
+                flusher.watch(out);
             }
         }
         String finish = task.cancelled ? "CANCELLED" : completionTokens >= f.maxTokens() ? "LENGTH" : "STOP";
-        send(new Frame.Done(f.call(), finish, promptTokens, completionTokens));
+        out.end(new Frame.Done(f.call(), finish, promptTokens, completionTokens));
     }
 
     /** Cancels the matching generations and waits (briefly) for them to leave the model. */

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * parent says so, when the connection drops, or when the parent process disappears.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp ... io.aixcl.engine.llama.worker.WorkerMain
- *      --socket PATH --parent-pid PID</pre>
+ *      --socket PATH --parent-pid PID [--stream-interval-micros N]</pre>
  */
 public final class WorkerMain {
 
@@ -28,26 +28,28 @@ public final class WorkerMain {
     public static void main(String[] args) {
         Path socket = null;
         long parentPid = -1;
+        long streamIntervalMicros = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--socket" -> socket = Path.of(args[i + 1]);
                 case "--parent-pid" -> parentPid = Long.parseLong(args[i + 1]);
+                case "--stream-interval-micros" -> streamIntervalMicros = Long.parseLong(args[i + 1]);
                 default -> {
                     System.err.println("worker: unknown argument " + args[i]);
                     System.exit(EXIT_BAD_ARGUMENTS);
                 }
             }
         }
-        if (socket == null || parentPid < 0) {
-            System.err.println("worker: usage: WorkerMain --socket PATH --parent-pid PID");
+        if (socket == null || parentPid < 0 || streamIntervalMicros < 0) {
+            System.err.println("worker: usage: WorkerMain --socket PATH --parent-pid PID [--stream-interval-micros N]");
             System.exit(EXIT_BAD_ARGUMENTS);
         }
         ParentWatch.start(parentPid, EXIT_PARENT_GONE);
         // The library leaves a non-daemon native thread behind: every way out ends in System.exit.
-        System.exit(serve(socket));
+        System.exit(serve(socket, streamIntervalMicros * 1_000));
     }
 
-    private static int serve(Path socket) {
+    private static int serve(Path socket, long streamIntervalNanos) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -57,7 +59,7 @@ public final class WorkerMain {
             return EXIT_PROTOCOL_ERROR;
         }
         var frames = new FrameChannel(channel);
-        var runtime = new LlamaRuntime(frames);
+        var runtime = new LlamaRuntime(frames, streamIntervalNanos);
         try {
             frames.write(new Frame.Hello(ProcessHandle.current().pid()));
             while (true) {
