@@ -164,11 +164,11 @@ class LifecycleExtrasIT {
         Process cli = aixcl.start(out, "stack", "start", "--profile", "hang", "-f", stackFile.toString());
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!Files.readString(out).contains("creating   hang") && cli.isAlive()
+            while (!Files.readString(out).contains("starting   hang") && cli.isAlive()
                     && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(Files.readString(out)).as("the start reached the hung service").contains("creating   hang");
+            assertThat(Files.readString(out)).as("the start reached the hung service").contains("starting   hang");
             Thread.sleep(500); // now waiting for health
             assertThat(cli.isAlive()).as(Files.readString(out)).isTrue();
             TestImages.runOrFail(List.of("kill", "-INT", Long.toString(cli.pid())));

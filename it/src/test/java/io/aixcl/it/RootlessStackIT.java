@@ -87,7 +87,7 @@ class RootlessStackIT {
     void aStackOfTwoLevelsStartsAndIsHealthy() throws Exception {
         Aixcl.Run start = aixcl.run("stack", "start", "-f", stackFile.toString());
         assertThat(start.exit()).as(start.toString()).isZero();
-        assertThat(start.out().indexOf("healthy    db")).isLessThan(start.out().indexOf("creating   app"));
+        assertThat(start.out().indexOf("healthy    db")).isLessThan(start.out().indexOf("starting   app"));
         Aixcl.Run status = aixcl.run("stack", "status", "--json", "-f", stackFile.toString());
         assertThat(status.exit()).as(status.toString()).isZero();
         JsonNode services = json(status).get("services");

@@ -95,8 +95,10 @@ class StackLifecycleIT {
         Aixcl.Run r = aixcl.run("stack", "start", "-f", stackFile.toString());
         assertThat(r.exit()).as(r.toString()).isZero();
         String out = r.out();
-        assertThat(out.indexOf("healthy    db")).isPositive().isLessThan(out.indexOf("creating   app"));
-        assertThat(out.indexOf("healthy    app")).isLessThan(out.indexOf("creating   ui"));
+        // Containers are created ahead; starting is what waits for the dependencies' health.
+        assertThat(out.indexOf("healthy    db")).isPositive().isLessThan(out.indexOf("starting   app"));
+        assertThat(out.indexOf("healthy    app")).isLessThan(out.indexOf("starting   ui"));
+        assertThat(out.indexOf("creating   ui")).isPositive().isLessThan(out.indexOf("starting   ui"));
         Aixcl.Run status = aixcl.run("stack", "status", "--json", "-f", stackFile.toString());
         assertThat(status.exit()).as(status.toString()).isZero();
         JsonNode services = json(status).get("services");

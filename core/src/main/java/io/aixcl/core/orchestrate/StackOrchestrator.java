@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Brings a stack plan to life on a container engine, and reports on it. Idempotent: a running service whose
@@ -123,9 +124,11 @@ public final class StackOrchestrator {
     }
 
     /**
-     * Validates the environment (ports), pulls missing images in parallel, creates volumes, then starts each
-     * service as soon as its dependencies reach their condition. On the first service that fails to become
-     * healthy, nothing further starts; services already healthy stay up.
+     * Validates the environment (ports), pulls missing images in parallel, creates volumes, creates every new
+     * container at once (creating runs nothing; dependencies' containers first), then starts each service as soon
+     * as its dependencies reach their condition: per level, the critical path is start + healthy, not
+     * create + start + healthy. On the first service that fails, nothing further starts, services already healthy
+     * stay up, and containers created ahead whose start never came are removed.
      */
     public StartPreview start(StackPlan plan, Set<ServiceName> declared, boolean removeOrphans,
                               Consumer<StackEvent> events, Cancellation caller) {
@@ -145,9 +148,13 @@ public final class StackOrchestrator {
         Map<String, ServiceAction> actionOf = new HashMap<>();
         preview.actions().forEach(a -> actionOf.put(a.service(), a));
 
+        // Three milestones per service. Creating runs nothing, so it waits only for the dependencies' own
+        // creation (the engine then works on the first levels first); starting waits for their condition.
+        Map<ServiceName, CompletableFuture<Void>> created = new ConcurrentHashMap<>();
         Map<ServiceName, CompletableFuture<Void>> done = new ConcurrentHashMap<>();
         Map<ServiceName, CompletableFuture<Void>> started = new ConcurrentHashMap<>();
         plan.services().forEach(s -> {
+            created.put(s.name(), new CompletableFuture<>());
             done.put(s.name(), new CompletableFuture<>());
             started.put(s.name(), new CompletableFuture<>());
         });
@@ -155,16 +162,21 @@ public final class StackOrchestrator {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (ServiceSpec s : plan.services()) {
                 pool.submit(() -> {
+                    ServiceAction action = actionOf.get(s.name().value());
+                    String ahead = null;
                     try {
-                        for (Dependency d : s.dependsOn()) {
-                            var gateFuture = d.condition() == Dependency.Condition.HEALTHY ? done.get(d.service())
-                                    : started.get(d.service());
-                            if (gateFuture != null) {
-                                gateFuture.join();
-                            }
+                        if (action.kind() == ServiceAction.Kind.CREATE) {
+                            awaitDependencies(s, d -> created.get(d.service()));
+                            cancellation.check();
+                            ahead = createAhead(plan, s, events);
                         }
+                        created.get(s.name()).complete(null);
+                        awaitDependencies(s, d -> (d.condition() == Dependency.Condition.HEALTHY ? done : started)
+                                .get(d.service()));
                         cancellation.check();
-                        startOne(plan, s, actionOf.get(s.name().value()), events, cancellation, started.get(s.name()));
+                        String toStart = ahead;
+                        ahead = null; // once its start is attempted, a failure leaves the container to inspect
+                        startOne(plan, s, action, toStart, events, cancellation, started.get(s.name()));
                         done.get(s.name()).complete(null);
                     } catch (Throwable t) {
                         AixclException e = t instanceof java.util.concurrent.CompletionException ce
@@ -179,6 +191,10 @@ public final class StackOrchestrator {
                             events.accept(new StackEvent.Step(s.name().value(), "skipped",
                                     "a dependency did not start"));
                         }
+                        if (ahead != null) {
+                            removeUnstarted(s.name().value(), ahead, events);
+                        }
+                        created.get(s.name()).completeExceptionally(e);
                         started.get(s.name()).completeExceptionally(e);
                         done.get(s.name()).completeExceptionally(e);
                         // One failure stops the start: nothing that has not begun yet will begin.
@@ -195,8 +211,38 @@ public final class StackOrchestrator {
         return preview;
     }
 
-    private void startOne(StackPlan plan, ServiceSpec s, ServiceAction action, Consumer<StackEvent> events,
-                          Cancellation cancellation, CompletableFuture<Void> started) {
+    /** Waits for each dependency's milestone ({@code null}: not in this plan); throws when one failed. */
+    private static void awaitDependencies(ServiceSpec s, Function<Dependency, CompletableFuture<Void>> milestone) {
+        for (Dependency d : s.dependsOn()) {
+            CompletableFuture<Void> f = milestone.apply(d);
+            if (f != null) {
+                f.join();
+            }
+        }
+    }
+
+    private String createAhead(StackPlan plan, ServiceSpec s, Consumer<StackEvent> events) {
+        events.accept(new StackEvent.Step(s.name().value(), "creating", ""));
+        return engine.createContainer(containerSpec(plan, s));
+    }
+
+    /**
+     * A container created ahead for a service that is not going to start (a dependency failed, or the start was
+     * cancelled) is removed, so the stack is left as if its turn had never come: status shows it missing, and the
+     * next start creates it again. Should the engine refuse, the container stays created, which the next start
+     * starts and {@code down} removes, and the user is told.
+     */
+    private void removeUnstarted(String service, String id, Consumer<StackEvent> events) {
+        try {
+            engine.removeContainer(id);
+        } catch (AixclException e) {
+            events.accept(new StackEvent.Step(service, "left created", "could not remove the container created"
+                    + " ahead of its start: " + e.getMessage()));
+        }
+    }
+
+    private void startOne(StackPlan plan, ServiceSpec s, ServiceAction action, String createdAhead,
+                          Consumer<StackEvent> events, Cancellation cancellation, CompletableFuture<Void> started) {
         String name = s.name().value();
         ContainerSpec spec = containerSpec(plan, s);
         long t0 = System.nanoTime();
@@ -212,20 +258,20 @@ public final class StackOrchestrator {
                 yield existing;
             }
             case RECREATE -> {
+                // Not ahead of time: the old container keeps running until this service's turn comes.
                 events.accept(new StackEvent.Step(name, "recreating", action.reason()));
                 engine.inspectContainer(spec.name()).ifPresent(old -> {
                     engine.stopContainer(old.id(), s.stopTimeout());
                     engine.removeContainer(old.id());
                 });
-                String created = engine.createContainer(spec);
-                engine.startContainer(created);
-                yield created;
+                String recreated = engine.createContainer(spec);
+                engine.startContainer(recreated);
+                yield recreated;
             }
             case CREATE -> {
-                events.accept(new StackEvent.Step(name, "creating", ""));
-                String created = engine.createContainer(spec);
-                engine.startContainer(created);
-                yield created;
+                events.accept(new StackEvent.Step(name, "starting", ""));
+                engine.startContainer(createdAhead);
+                yield createdAhead;
             }
         };
         started.complete(null);
@@ -455,6 +501,11 @@ public final class StackOrchestrator {
             case EXITED, DEAD -> ServiceStatus.State.EXITED;
             default -> ServiceStatus.State.STOPPED;
         };
+    }
+
+    /** The stack's containers by service, in one listing. */
+    public Map<String, ContainerState> containers(String stack) {
+        return containersByService(stack);
     }
 
     /** The container of one service, for logs and exec. */

@@ -25,6 +25,8 @@ public class FakeContainerEngine implements ContainerEngine {
     public final Set<String> localImages = ConcurrentHashMap.newKeySet();
     public final Set<String> pullableImages = ConcurrentHashMap.newKeySet();
     public final List<String> calls = new CopyOnWriteArrayList<>();
+    /** Container names whose create the engine refuses. */
+    public final Set<String> failCreate = ConcurrentHashMap.newKeySet();
     private final Map<String, Container> containers = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, VolumeInfo> volumes = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -93,6 +95,9 @@ public class FakeContainerEngine implements ContainerEngine {
     public String createContainer(ContainerSpec spec) {
         calls.add("create " + spec.name());
         signalChange();
+        if (failCreate.contains(spec.name())) {
+            throw new AixclException.Failed("create container " + spec.name() + ": refused by the engine", null);
+        }
         synchronized (containers) {
             if (containers.values().stream().anyMatch(c -> c.spec.name().equals(spec.name()))) {
                 throw new AixclException.Conflict("container name " + spec.name() + " is already in use");

@@ -38,6 +38,7 @@ class StackOrchestratorTest {
 
     StackOrchestratorTest() {
         engine.localImages.add(IMAGE);
+        prober.log = engine.calls;
     }
 
     /** Healthy after a service's container has been probed {@code n} times; names in {@code never} never are. */
@@ -46,6 +47,8 @@ class StackOrchestratorTest {
         final Map<String, AtomicInteger> probes = new ConcurrentHashMap<>();
         final Map<String, Duration> hang = new ConcurrentHashMap<>();
         final List<String> healthyOrder = new CopyOnWriteArrayList<>();
+        /** Where "healthy SERVICE" is noted when a service first answers, beside the engine's calls. */
+        volatile List<String> log = new CopyOnWriteArrayList<>();
 
         @Override
         public ProbeResult probe(String containerId, HealthCheck.Probe probe, Duration timeout) {
@@ -61,8 +64,11 @@ class StackOrchestratorTest {
             }
             int n = probes.computeIfAbsent(service, k -> new AtomicInteger()).incrementAndGet();
             if (n >= probesUntilHealthy.getOrDefault(service, 1)) {
-                if (!healthyOrder.contains(service)) {
-                    healthyOrder.add(service);
+                synchronized (healthyOrder) {
+                    if (!healthyOrder.contains(service)) {
+                        healthyOrder.add(service);
+                        log.add("healthy " + service);
+                    }
                 }
                 return ProbeResult.ok("ok");
             }
@@ -105,11 +111,26 @@ class StackOrchestratorTest {
     void dependentStartsOnlyAfterDependencyIsHealthy() {
         prober.probesUntilHealthy.put("db", 4);
         start(threeLevels);
-        assertThat(engine.calls.indexOf("create t-app"))
-                .isGreaterThan(engine.calls.indexOf("start t-db"));
+        assertThat(engine.calls.indexOf("start t-app")).isGreaterThan(engine.calls.indexOf("healthy db"));
+        assertThat(engine.calls.indexOf("start t-ui")).isGreaterThan(engine.calls.indexOf("healthy app"))
+                .isGreaterThan(engine.calls.indexOf("healthy engine"));
         assertThat(prober.healthyOrder.indexOf("db")).isLessThan(prober.healthyOrder.indexOf("app"));
         assertThat(prober.healthyOrder.indexOf("app")).isLessThan(prober.healthyOrder.indexOf("ui"));
         assertThat(prober.probes.get("db").get()).isEqualTo(4);
+    }
+
+    @Test
+    void newContainersAreCreatedAheadWithoutWaitingForHealthInDependencyOrder() {
+        prober.probesUntilHealthy.put("db", 10);
+        start(threeLevels);
+        int dbHealthy = engine.calls.indexOf("healthy db");
+        assertThat(engine.calls.indexOf("create t-app")).isLessThan(dbHealthy)
+                .isGreaterThan(engine.calls.indexOf("create t-db"));
+        assertThat(engine.calls.indexOf("create t-ui")).isLessThan(dbHealthy)
+                .isGreaterThan(engine.calls.indexOf("create t-app"))
+                .isGreaterThan(engine.calls.indexOf("create t-engine"));
+        assertThat(events).filteredOn(e -> e instanceof StackEvent.Step st && st.service().equals("app"))
+                .extracting(e -> ((StackEvent.Step) e).step()).containsExactly("creating", "starting");
     }
 
     @Test
@@ -144,6 +165,36 @@ class StackOrchestratorTest {
         assertThat(engine.inspectContainer("t-engine")).get().matches(c -> c.running());
         assertThat(engine.inspectContainer("t-ui")).isEmpty();
         assertThat(events).anyMatch(e -> e instanceof StackEvent.Unhealthy u && u.service().equals("app"));
+    }
+
+    @Test
+    void aContainerCreatedAheadWhoseTurnNeverCameIsRemovedAndTheNextStartBringsItUp() {
+        prober.probesUntilHealthy.put("app", Integer.MAX_VALUE);
+        start(threeLevels(), e -> assertThat(e).isInstanceOf(AixclException.Unhealthy.class));
+        assertThat(engine.calls).containsSubsequence("create t-ui", "remove t-ui").doesNotContain("start t-ui");
+        assertThat(events).anyMatch(e -> e instanceof StackEvent.Step st && st.service().equals("ui")
+                && st.step().equals("skipped"));
+        assertThat(orchestrator.status(plan(threeLevels), Duration.ofSeconds(1)))
+                .filteredOn(st -> st.service().equals("ui")).extracting(ServiceStatus::state)
+                .containsExactly(ServiceStatus.State.MISSING);
+
+        prober.probesUntilHealthy.put("app", 1);
+        prober.probes.clear();
+        engine.calls.clear();
+        start(threeLevels);
+        assertThat(engine.calls).contains("create t-ui", "start t-ui").doesNotContain("create t-db", "stop t-db");
+        assertThat(orchestrator.status(plan(threeLevels), Duration.ofSeconds(1)))
+                .extracting(ServiceStatus::state).containsOnly(ServiceStatus.State.RUNNING);
+    }
+
+    @Test
+    void aServiceWhoseCreateFailsStopsTheStartAndLeavesNoContainerCreatedAhead() {
+        engine.failCreate.add("t-app");
+        assertThatThrownBy(() -> start(threeLevels)).isInstanceOf(AixclException.class)
+                .hasMessageContaining("t-app");
+        assertThat(engine.inspectContainer("t-app")).isEmpty();
+        assertThat(engine.inspectContainer("t-ui")).isEmpty();
+        assertThat(engine.listContainers(Map.of())).allMatch(c -> c.running());
     }
 
     private StackDefinition threeLevels() {
@@ -274,15 +325,23 @@ class StackOrchestratorTest {
         prober.probesUntilHealthy.put("db", Integer.MAX_VALUE);
         Cancellation c = new Cancellation();
         Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                return;
+            // Cancelled while db's health is awaited and the rest was created ahead.
+            while (!engine.calls.contains("create t-ui") || prober.probes.getOrDefault("db", new AtomicInteger())
+                    .get() < 2) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
             c.cancel("client went away");
         });
         assertThatThrownBy(() -> orchestrator.start(plan(threeLevels), threeLevels.services().keySet(), false,
                 events::add, c)).isInstanceOf(AixclException.class);
         assertThat(engine.inspectContainer("t-app")).isEmpty();
+        assertThat(engine.inspectContainer("t-db")).get().matches(co -> co.running(), "db is left running");
+        assertThat(engine.calls).as("created ahead, then removed").contains("create t-app", "remove t-app");
+        assertThat(engine.listContainers(Map.of())).as("nothing is left created but not started")
+                .allMatch(co -> co.running());
     }
 }

@@ -153,10 +153,25 @@ public final class StackRoutes {
     /** Keeps watching the health of the plan's running services (after a start, and when the daemon starts). */
     private void watch(StackOrchestrator o, StackPlan plan) {
         HealthMonitor m = monitor(engines.engine());
+        Map<String, ContainerState> containers = o.containers(plan.stack()); // one listing for the whole plan
         for (var s : plan.services()) {
-            s.health().ifPresent(check -> o.container(plan.stack(), s.name())
+            s.health().ifPresent(check -> Optional.ofNullable(containers.get(s.name().value()))
                     .filter(ContainerState::running).ifPresent(c -> m.watch(c.id(), check)));
         }
+    }
+
+    /**
+     * {@link #watch} after a start, without holding up its answer: the listing it needs costs 50-250 ms on a
+     * loaded machine, and until it is done a status probes those services live, which answers the same.
+     */
+    private void watchSoon(StackOrchestrator o, StackPlan plan) {
+        Thread.ofVirtual().name("health-watch").start(() -> {
+            try {
+                watch(o, plan);
+            } catch (RuntimeException e) {
+                LOG.warning("cannot watch the health of stack " + plan.stack() + ": " + e.getMessage());
+            }
+        });
     }
 
     /** The plan of the profile that was last started (or the default one). */
@@ -269,7 +284,7 @@ public final class StackRoutes {
                     e -> stream.send(EventMapping.toEvent(e)), cancellation);
             return Map.of("profile", plan.profile(), "changed", !p.changesNothing());
         } finally {
-            watch(o, plan);
+            watchSoon(o, plan);
         }
     }
 
@@ -415,7 +430,7 @@ public final class StackRoutes {
                 o.start(r.plan(), r.definition().services().keySet(), req.removeOrphans(),
                         e -> stream.send(EventMapping.toEvent(e)), cancellation);
             } finally {
-                watch(o, r.plan());
+                watchSoon(o, r.plan());
             }
             return Map.of("profile", r.plan().profile());
         });
@@ -528,7 +543,7 @@ public final class StackRoutes {
                 deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
                 o.startService(r.plan(), name, e -> events.accept(EventMapping.toEvent(e)), cancellation);
             } finally {
-                watch(o, r.plan());
+                watchSoon(o, r.plan());
             }
             restarted.add(name.value());
         }
@@ -588,7 +603,7 @@ public final class StackRoutes {
                     deliverSecrets(r, List.of(r.plan().service(name).orElseThrow()));
                     o.startService(r.plan(), name, e -> stream.send(EventMapping.toEvent(e)), c);
                 } finally {
-                    watch(o, r.plan());
+                    watchSoon(o, r.plan());
                 }
             }
             return Map.of("service", name.value());
