@@ -16,6 +16,10 @@ final class BlockHasher {
     private int depth;
     private long size;
 
+    BlockHasher() {
+        node[0] = 0x01;
+    }
+
     long size() {
         return size;
     }
@@ -24,10 +28,6 @@ final class BlockHasher {
         digest.reset(); // a no-op unless a previous use was cut short
         depth = 0;
         size = 0;
-    }
-
-    BlockHasher() {
-        node[0] = 0x01;
     }
 
     /**
