@@ -12,8 +12,13 @@ final class BlockHasher {
 
     private final MessageDigest digest = TreeHashing.newDigest();
     private final byte[] stack = new byte[64 * Hash.SIZE]; // subtree roots, largest first, as in MerkleTree
+    private final byte[] node = new byte[1 + 2 * Hash.SIZE]; // 0x01 || left || right
     private int depth;
     private long size;
+
+    BlockHasher() {
+        node[0] = 0x01;
+    }
 
     long size() {
         return size;
@@ -25,10 +30,18 @@ final class BlockHasher {
         size = 0;
     }
 
-    /** SHA-256(0x00 || entry) into {@code out[0..32)}. */
+    /**
+     * SHA-256(0x00 || entry) into {@code out[0..32)}, for the entry at {@code buf[offset, offset + length)}. The byte
+     * before the entry ({@code offset >= 1}) lends its place to the 0x00 prefix and is put back: the digest gets one
+     * update over the record's own bytes. A separate one-byte update left the digest's block buffer partly filled,
+     * so the next 63 bytes were copied into it and compressed as a block of their own.
+     */
     void leaf(byte[] buf, int offset, int length, byte[] out) {
-        digest.update((byte) 0x00);
-        digest.update(buf, offset, length);
+        int prefix = offset - 1;
+        byte lent = buf[prefix];
+        buf[prefix] = 0x00;
+        digest.update(buf, prefix, length + 1);
+        buf[prefix] = lent;
         finish(out, 0);
     }
 
@@ -38,8 +51,8 @@ final class BlockHasher {
         for (long s = size; (s & 1) == 1; s >>>= 1) {
             // node(left = stack[depth-2], right = stack[depth-1]) replaces both
             int left = (depth - 2) * Hash.SIZE;
-            digest.update((byte) 0x01);
-            digest.update(stack, left, 2 * Hash.SIZE);
+            System.arraycopy(stack, left, node, 1, 2 * Hash.SIZE);
+            digest.update(node, 0, node.length);
             finish(stack, left);
             depth--;
         }

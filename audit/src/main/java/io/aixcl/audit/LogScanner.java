@@ -140,9 +140,10 @@ final class LogScanner {
             throws IOException {
         try (SegmentReader reader = new SegmentReader(file, READ_BUFFER)) {
             SegmentScan scan = new SegmentScan(reader, firstIndex, sizesOfInterest);
-            SegmentReader.Step step;
-            while ((step = reader.next()) == SegmentReader.Step.RECORD && scan.record()) {
-                // record() did the work; a false return is a problem, kept in scan
+            SegmentReader.Step step = reader.next();
+            if (step == SegmentReader.Step.RECORD) {
+                scan.start();
+                step = scan.records();
             }
             if (step == SegmentReader.Step.BAD_FRAME) {
                 scan.problem = "entry " + scan.index + ": " + reader.problem();
@@ -157,9 +158,10 @@ final class LogScanner {
     }
 
     /**
-     * The checks and hashing of one segment's records. {@link #record()} is the whole per-record path and is kept
-     * small and free of rarely taken branches, so the JIT compiles it once, early, rather than compiling the segment
-     * loop on the stack and throwing that code away each time a segment start or a checkpoint size takes a new path.
+     * The checks and hashing of one segment's records. {@link #records()} is the whole per-record loop and is kept
+     * small and free of branches taken once per segment (a segment's first record is {@link #start()}'s), so the JIT
+     * compiles it once, early, rather than throwing its code away each time a segment start takes a new path; and
+     * the loop ends where the method does, so compiling it on the stack (OSR) drags in nothing that runs after it.
      */
     private static final class SegmentScan {
         private final SegmentReader reader;
@@ -183,6 +185,25 @@ final class LogScanner {
             block.reset();
         }
 
+        /**
+         * Called at the segment's first record: its link to the segment before is checked when the segments are
+         * joined, so {@link #record()} is given that link as the leaf before.
+         */
+        void start() {
+            int prev = reader.previousLeafOffset();
+            firstPrevious = Arrays.copyOfRange(reader.array(), prev, prev + Hash.SIZE);
+            System.arraycopy(firstPrevious, 0, lastLeaf, 0, Hash.SIZE);
+        }
+
+        /** From the current record on, until the segment ends or a record is not sound: the step that ended it. */
+        SegmentReader.Step records() throws IOException {
+            SegmentReader.Step step = SegmentReader.Step.RECORD;
+            while (record() && (step = reader.next()) == SegmentReader.Step.RECORD) {
+                // record() did the work; a false return is a problem, kept in this scan
+            }
+            return step;
+        }
+
         /** Checks the current record and adds its leaf; false (with {@link #problem} set) if it is not sound. */
         boolean record() {
             byte[] buf = reader.array();
@@ -191,9 +212,7 @@ final class LogScanner {
                 return false;
             }
             int prev = reader.previousLeafOffset();
-            if (firstPrevious == null) {
-                firstPrevious = Arrays.copyOfRange(buf, prev, prev + Hash.SIZE);
-            } else if (!Arrays.equals(buf, prev, prev + Hash.SIZE, lastLeaf, 0, Hash.SIZE)) {
+            if (!Arrays.equals(buf, prev, prev + Hash.SIZE, lastLeaf, 0, Hash.SIZE)) {
                 problem = "entry " + index + " does not link to the entry before it";
                 return false;
             }

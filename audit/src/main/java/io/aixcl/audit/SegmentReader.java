@@ -49,10 +49,9 @@ final class SegmentReader implements AutoCloseable {
     }
 
     Step next() throws IOException {
-        if (recordStart >= 0) {
-            position = recordStart + RecordFormat.HEADER + bodyLength;
-            recordStart = -1;
-        }
+        // No branch on whether a record came before (one taken once per segment): the JIT compiled the scan loop
+        // without it and threw that code away at the next segment's first record.
+        recordStart = -1;
         long offset = bufferFileOffset + position;
         if (offset == fileSize) {
             return Step.END;
@@ -76,6 +75,7 @@ final class SegmentReader implements AutoCloseable {
         }
         recordStart = start;
         bodyLength = length;
+        position = start + RecordFormat.HEADER + length;
         return Step.RECORD;
     }
 

@@ -90,9 +90,16 @@ class MerkleTreeTest {
         MerkleTree tree = new MerkleTree();
         byte[] leaf = new byte[Hash.SIZE];
         for (int n = 1; n <= 1024; n++) {
-            byte[] entry = ("entry " + n).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            block.leaf(entry, 0, entry.length, leaf);
+            byte[] entry = ("entry " + n).repeat(n % 40).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            // As in a record: the entry follows other bytes, one of which leaf() borrows for the prefix.
+            byte[] record = new byte[entry.length + 2];
+            record[0] = (byte) n;
+            System.arraycopy(entry, 0, record, 1, entry.length);
+            record[record.length - 1] = (byte) ~n;
+            byte[] before = record.clone();
+            block.leaf(record, 1, entry.length, leaf);
             assertThat(Hash.of(leaf)).isEqualTo(TreeHashing.leaf(entry));
+            assertThat(record).as("the record is left as it was").isEqualTo(before);
             block.append(leaf);
             tree.append(TreeHashing.leaf(entry));
             assertThat(List.of(block.frontier())).as("size %d", n).isEqualTo(tree.frontier());
