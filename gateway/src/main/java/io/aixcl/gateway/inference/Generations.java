@@ -40,6 +40,11 @@ public final class Generations {
         this.embedder = requireNonNull(embedder, "embedder is null");
     }
 
+    /**
+     * May be called on the I/O thread that read the request: a whole generation on a ready engine never blocks (its
+     * answer comes from the engine's completion); a stream, or a model the engine must first load or register, moves
+     * to a thread that may block ({@link ResponseChannel#blocking}).
+     */
     public void serve(String presentedKey, String requestId, Generate generate, StreamFormat format,
                       ResponseChannel channel, RequestRecord record) throws IOException {
         record.target(generate.model());
@@ -48,6 +53,15 @@ public final class Generations {
             throw ApiError.invalid("model", "the model '" + generate.model()
                     + "' is an embedding model; it cannot generate text").failure();
         }
+        if (generate.stream() || !backends.ready(generate.model())) {
+            channel.blocking(() -> admitted(presentedKey, requestId, generate, format, channel, record));
+        } else {
+            admitted(presentedKey, requestId, generate, format, channel, record);
+        }
+    }
+
+    private void admitted(String presentedKey, String requestId, Generate generate, StreamFormat format,
+                          ResponseChannel channel, RequestRecord record) throws IOException {
         Reservation reservation = admission.admit(presentedKey, generate.model(), generate.reserveTokens(), record);
         boolean handedOver = false;
         try {
