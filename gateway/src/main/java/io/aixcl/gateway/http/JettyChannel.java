@@ -96,6 +96,12 @@ final class JettyChannel implements ResponseChannel {
     }
 
     @Override
+    public void end(byte[] bytes) {
+        completed = true;
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    @Override
     public void later(CompletionStage<?> answer) {
         if (offloaded) {
             nested = answer;

@@ -15,6 +15,12 @@ public interface ResponseChannel {
     /** Sends one chunk now (a token must reach the client as soon as it exists). Fails when the client went away. */
     void chunk(byte[] bytes) throws IOException;
 
+    /**
+     * Sends a stream's last bytes and ends it, without waiting for the write: the generation is over and billed, so a
+     * client that left now changes nothing but the connection.
+     */
+    void end(byte[] bytes);
+
     /** Runs {@code action} if the HTTP layer learns the client went away while nothing is being written. */
     void onClientGone(Runnable action);
 
