@@ -14,6 +14,7 @@ import io.aixcl.core.inference.InferenceBackends;
 import io.aixcl.core.inference.InferenceEngine;
 import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;
+import io.aixcl.core.inference.Prompt;
 import io.aixcl.core.inference.ServedModel;
 import io.aixcl.core.inference.TokenUsage;
 import java.io.InputStream;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +48,8 @@ class IoThreadGenerationTest {
     static final String COLD = "cold-model";
 
     static final Map<String, Thread> askedOn = new ConcurrentHashMap<>();
+    /** The length of each chat prompt the engine was asked for. */
+    static final List<Integer> prompts = new CopyOnWriteArrayList<>();
     static final TestKeys keys = new TestKeys();
     static final RecordingAuditLog audit = new RecordingAuditLog();
     static GatewayServer gateway;
@@ -56,6 +60,9 @@ class IoThreadGenerationTest {
         @Override
         public Generation generate(GenerationRequest request, GenerationListener listener) {
             askedOn.put(request.requestId(), Thread.currentThread());
+            if (request.prompt() instanceof Prompt.Chat chat) {
+                prompts.add(chat.messages().stream().mapToInt(m -> m.content().length()).sum());
+            }
             CompletableFuture<Completion> completion = new CompletableFuture<>();
             Thread.ofPlatform().daemon().start(() -> {
                 try {
@@ -215,6 +222,16 @@ class IoThreadGenerationTest {
         assertThat(keys.reservations).hasSize(before);
         HttpResponse<String> stream = http.post("/v1/chat/completions", "sk-wrong", chat(READY, true));
         assertThat(stream.statusCode()).as(stream.body()).isEqualTo(401);
+    }
+
+    @Test
+    void aBodyLargerThanTheFirstBufferIsReadWhole() throws Exception {
+        String prompt = "x".repeat(100_000);
+        HttpResponse<String> r = http.post("/v1/chat/completions", TestKeys.ALL, "{\"model\":\"" + READY
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}],\"max_tokens\":16}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        // The engine saw the whole prompt, not a prefix the size of a buffer.
+        assertThat(prompts).contains(100_000);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.aixcl.gateway.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -15,15 +16,20 @@ import org.eclipse.jetty.util.thread.Invocable;
  */
 final class Arrived {
 
+    /** What is allocated before any byte arrived: a declared length alone must not reserve the gateway's limit. */
+    private static final int FIRST_BUFFER = 16 * 1024;
+
     private final Request request;
-    private final byte[] bytes;
+    private final int length;
     private final Consumer<Arrived> then;
+    private byte[] bytes;
     private int filled;
 
-    private Arrived(Request request, byte[] bytes, Consumer<Arrived> then) {
+    private Arrived(Request request, int length, Consumer<Arrived> then) {
         this.request = request;
-        this.bytes = bytes;
+        this.length = length;
         this.then = then;
+        this.bytes = new byte[Math.min(length, FIRST_BUFFER)];
     }
 
     /**
@@ -31,11 +37,11 @@ final class Arrived {
      * {@code then}, at once or from the I/O thread that reads its last bytes; {@code then} must not block.
      */
     static void read(Request request, int length, Consumer<Arrived> then) {
-        new Arrived(request, new byte[length], then).resume();
+        new Arrived(request, length, then).resume();
     }
 
     private void resume() {
-        while (filled < bytes.length) {
+        while (filled < length) {
             Content.Chunk chunk = request.read();
             if (chunk == null) {
                 // Jetty calls back when more has arrived; the continuation never blocks, so on its own thread.
@@ -47,7 +53,10 @@ final class Arrived {
                     break;
                 }
                 ByteBuffer data = chunk.getByteBuffer();
-                int n = Math.min(data.remaining(), bytes.length - filled);
+                int n = Math.min(data.remaining(), length - filled);
+                if (filled + n > bytes.length) {
+                    bytes = Arrays.copyOf(bytes, Math.min(length, Math.max(filled + n, bytes.length * 2)));
+                }
                 data.get(bytes, filled, n);
                 filled += n;
                 if (chunk.isLast()) {
@@ -61,19 +70,20 @@ final class Arrived {
     }
 
     boolean complete() {
-        return filled == bytes.length;
+        return filled == length;
     }
 
     /** The whole body, reading (blocking) what could not be read without. */
     byte[] rest() throws IOException {
         if (!complete()) {
+            bytes = Arrays.copyOf(bytes, length);
             try (InputStream in = Content.Source.asInputStream(request)) {
-                filled += in.readNBytes(bytes, filled, bytes.length - filled);
+                filled += in.readNBytes(bytes, filled, length - filled);
             }
             if (!complete()) {
-                throw new IOException("the request body ended after " + filled + " of " + bytes.length + " bytes");
+                throw new IOException("the request body ended after " + filled + " of " + length + " bytes");
             }
         }
-        return bytes;
+        return bytes; // complete: exactly the declared length
     }
 }
