@@ -18,6 +18,15 @@ public interface InferenceBackends {
      */
     InferenceEngine engineFor(String modelId);
 
+    /**
+     * Whether {@link #engineFor} would answer {@code modelId} at once: its engine is connected and the model registered
+     * there, so nothing is loaded, registered or connected. The gateway serves such a whole generation on the thread
+     * that read the request (no thread hop); anything else, it moves to a thread that may block. False when unsure.
+     */
+    default boolean ready(String modelId) {
+        return false;
+    }
+
     /** Models in memory now, across engines (for {@code /api/ps}). */
     List<ModelStatus> resident();
 

@@ -188,6 +188,14 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
         };
     }
 
+    /** Upstream placements only: a model registered on the connected upstream. The embedded engine may load. */
+    @Override
+    public boolean ready(String modelId) {
+        RuntimePlacement decided = placement;
+        return decided != null && !(decided instanceof RuntimePlacement.Embedded) && upstream != null
+                && decided.equals(upstreamPlacement) && upstreamRegistered.contains(modelId);
+    }
+
     @Override
     public List<ModelStatus> resident() {
         return switch (placement()) {

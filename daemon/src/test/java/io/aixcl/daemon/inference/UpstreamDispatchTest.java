@@ -101,6 +101,19 @@ class UpstreamDispatchTest {
     }
 
     @Test
+    void aModelIsReadyOnlyOnceRegisteredOnTheConnectedUpstreamAndNotAfterThePlacementChanges() {
+        URI url = URI.create("https://api.example.com/v1");
+        RuntimeCore core = core(Settings.Inference.Engine.OPENAI, Optional.of(url));
+        assertThat(core.ready("gpt-x")).isFalse(); // not connected yet: the gateway must take a thread
+        core.engineFor("gpt-x");
+        assertThat(core.ready("gpt-x")).isTrue();
+        assertThat(core.ready("gpt-y")).isFalse(); // connected, but this one is not registered
+        core.use(new RuntimePlacement.Container(URI.create("http://127.0.0.1:11435")));
+        assertThat(core.ready("gpt-x")).isFalse(); // another upstream: engineFor would connect first
+        core.close();
+    }
+
+    @Test
     void openAiServesThroughTheConfiguredUrlAndSwitchingPlacementClosesTheOldUpstream() {
         URI url = URI.create("https://api.example.com/v1");
         RuntimeCore core = core(Settings.Inference.Engine.OPENAI, Optional.of(url));

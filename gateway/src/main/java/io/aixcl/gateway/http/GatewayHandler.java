@@ -43,7 +43,7 @@ public final class GatewayHandler extends Handler.Abstract {
     private static final byte[] ORIGIN_REFUSED = "{\"error\":\"origin not allowed\"}"
             .getBytes(StandardCharsets.US_ASCII);
     private static final String BEARER = "Bearer ";
-    private static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("gateway-request").factory();
+    static final ThreadFactory REQUEST_THREADS = Thread.ofVirtual().name("gateway-request").factory();
 
     private final Routes routes;
     private final HostPolicy hosts;
@@ -54,7 +54,7 @@ public final class GatewayHandler extends Handler.Abstract {
 
     public GatewayHandler(Routes routes, HostPolicy hosts, CorsPolicy cors, int maxBodyBytes, AuditTrail audit,
                           Clock clock) {
-        // Never blocks itself: Jetty may call it on a selector thread, and it hands the request to a virtual thread.
+        // Never blocks itself: Jetty may call it on a selector thread; what may block runs on a virtual thread.
         super(InvocationType.NON_BLOCKING);
         this.routes = routes;
         this.hosts = hosts;
@@ -65,29 +65,46 @@ public final class GatewayHandler extends Handler.Abstract {
     }
 
     /**
-     * Starts the request on a virtual thread of its own, whichever thread Jetty calls from: Jetty dispatches a blocking
-     * handler to a virtual thread only from its selector, and a request that follows one answered from another
-     * thread (an engine's, see {@link ResponseChannel#later}) would otherwise run on the server's small platform pool,
-     * where a stream blocks a pool thread for its whole length.
+     * A generation is served on the I/O thread that read its body (here, or Jetty's when the body comes later): a whole
+     * answer is asynchronous end to end, and what may block (a stream, loading a model) moves to a virtual thread
+     * itself ({@link JettyChannel#blocking}); a thread hop per request cost as much as the rest of a proxied request.
+     * Every other request starts on a virtual thread of its own, whichever thread Jetty calls from: Jetty dispatches
+     * a blocking handler to a virtual thread only from its selector, and a request that follows one answered from
+     * another thread (an engine's, see {@link ResponseChannel#later}) would otherwise run on the server's small
+     * platform pool, where a stream blocks a pool thread for its whole length.
      */
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        REQUEST_THREADS.newThread(() -> respond(request, response, callback)).start();
+        String path = Request.getPathInContext(request);
+        Routes.Match match = routes.find(path);
+        long declared = request.getLength();
+        if (match != null && match.route().onIoThread() && "POST".equals(request.getMethod()) && declared >= 0
+                && declared <= maxBodyBytes) {
+            Arrived.read(request, (int) declared, body -> {
+                if (body.complete()) {
+                    respond(request, response, callback, path, match, body, true);
+                } else {
+                    REQUEST_THREADS.newThread(() -> respond(request, response, callback, path, match, body, false))
+                            .start();
+                }
+            });
+            return true;
+        }
+        REQUEST_THREADS.newThread(() -> respond(request, response, callback, path, match, null, false)).start();
         return true;
     }
 
-    private void respond(Request request, Response response, Callback callback) {
+    private void respond(Request request, Response response, Callback callback, String path, Routes.Match match,
+                         Arrived arrived, boolean onIoThread) {
         long start = System.nanoTime();
         Instant received = clock.instant();
-        String path = Request.getPathInContext(request);
-        Routes.Match match = routes.find(path);
         String action = match == null ? "inference.unknown" : match.route().action();
         RequestRecord record = new RequestRecord(action, start);
-        JettyChannel channel = new JettyChannel(request, response, callback);
+        JettyChannel channel = new JettyChannel(request, response, callback, onIoThread);
         Route.Protocol protocol = match != null ? match.route().protocol()
                 : path.startsWith("/api/") ? Route.Protocol.OLLAMA : Route.Protocol.OPENAI;
         try {
-            serve(request, match, channel, record, received, start, path);
+            serve(request, match, channel, record, received, start, path, arrived);
         } catch (IOException | RuntimeException e) {
             failed(channel, protocol, record, request.getMethod() + " " + path, e);
         } finally {
@@ -136,7 +153,7 @@ public final class GatewayHandler extends Handler.Abstract {
     }
 
     private void serve(Request request, Routes.Match match, JettyChannel channel, RequestRecord record,
-                       Instant received, long start, String path) throws IOException {
+                       Instant received, long start, String path, Arrived arrived) throws IOException {
         var headers = request.getHeaders();
         if (!hosts.allows(headers.get(HttpHeader.HOST))) {
             // Nothing about the gateway, not even CORS headers: the page that asked is not ours to talk to.
@@ -164,7 +181,7 @@ public final class GatewayHandler extends Handler.Abstract {
             throw ApiError.of(ErrorKind.METHOD_NOT_ALLOWED, request.getMethod() + " is not allowed on "
                     + truncate(path) + "; use " + route.method()).failure();
         }
-        byte[] body = route.readsBody() ? body(request) : new byte[0];
+        byte[] body = !route.readsBody() ? new byte[0] : arrived != null ? arrived.rest() : body(request);
         route.handler().handle(new Call(key(headers.get(HttpHeader.AUTHORIZATION)), body, match.pathParameter(),
                 channel, record, received, start));
     }

@@ -3,6 +3,7 @@ package io.aixcl.gateway.http;
 import io.aixcl.gateway.inference.ResponseChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -15,7 +16,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * A response on Jetty. A whole response hands Jetty the request's callback and returns at once (the handler thread
  * goes on to record the request); a stream writes chunk by chunk, blocking the (virtual) thread, so that a client
- * that reads slowly slows only its own generation and one that left is noticed at the next token.
+ * that reads slowly slows only its own generation and one that left is noticed at the next token. A channel made on
+ * the I/O thread that read the request runs blocking work ({@link #blocking}) on a virtual thread of its own.
  */
 final class JettyChannel implements ResponseChannel {
 
@@ -29,11 +31,17 @@ final class JettyChannel implements ResponseChannel {
     private boolean streaming;
     private boolean broken;
     private CompletionStage<?> later;
+    /** Served on the I/O thread that read the request: nothing here may block. */
+    private boolean onIoThread;
+    /** Inside {@link #blocking} on its own thread: an answer given later ends that work's future instead. */
+    private CompletionStage<?> nested;
+    private boolean offloaded;
 
-    JettyChannel(Request request, Response response, Callback callback) {
+    JettyChannel(Request request, Response response, Callback callback, boolean onIoThread) {
         this.request = request;
         this.response = response;
         this.callback = callback;
+        this.onIoThread = onIoThread;
     }
 
     Response response() {
@@ -88,8 +96,50 @@ final class JettyChannel implements ResponseChannel {
     }
 
     @Override
+    public void end(byte[] bytes) {
+        completed = true;
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    @Override
     public void later(CompletionStage<?> answer) {
-        later = answer;
+        if (offloaded) {
+            nested = answer;
+        } else {
+            later = answer;
+        }
+    }
+
+    @Override
+    public void blocking(Work work) throws IOException {
+        if (!onIoThread) {
+            work.run();
+            return;
+        }
+        onIoThread = false;
+        offloaded = true;
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        later = done;
+        GatewayHandler.REQUEST_THREADS.newThread(() -> {
+            try {
+                work.run();
+            } catch (IOException | RuntimeException | Error e) {
+                done.completeExceptionally(e);
+                return;
+            }
+            CompletionStage<?> answer = nested;
+            if (answer == null) {
+                done.complete(null);
+            } else {
+                answer.whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                    } else {
+                        done.complete(value);
+                    }
+                });
+            }
+        }).start();
     }
 
     @Override

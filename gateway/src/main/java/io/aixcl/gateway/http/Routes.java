@@ -19,14 +19,14 @@ public final class Routes {
     private final Route model;
 
     public Routes(OpenAiRoutes openAi, OllamaRoutes ollama) {
-        add("/v1/chat/completions", post("inference.chat", Route.Protocol.OPENAI, openAi::chat));
-        add("/v1/completions", post("inference.completion", Route.Protocol.OPENAI, openAi::completion));
+        add("/v1/chat/completions", generation("inference.chat", Route.Protocol.OPENAI, openAi::chat));
+        add("/v1/completions", generation("inference.completion", Route.Protocol.OPENAI, openAi::completion));
         add("/v1/embeddings", post("inference.embeddings", Route.Protocol.OPENAI, openAi::embeddings));
         add("/v1/models", get("inference.list", Route.Protocol.OPENAI, openAi::models));
         model = get("inference.show", Route.Protocol.OPENAI, openAi::model);
 
-        add("/api/chat", post("inference.chat", Route.Protocol.OLLAMA, ollama::chat));
-        add("/api/generate", post("inference.completion", Route.Protocol.OLLAMA, ollama::generate));
+        add("/api/chat", generation("inference.chat", Route.Protocol.OLLAMA, ollama::chat));
+        add("/api/generate", generation("inference.completion", Route.Protocol.OLLAMA, ollama::generate));
         add("/api/embed", post("inference.embeddings", Route.Protocol.OLLAMA, ollama::embed));
         add("/api/embeddings", post("inference.embeddings", Route.Protocol.OLLAMA, ollama::legacyEmbeddings));
         add("/api/tags", get("inference.list", Route.Protocol.OLLAMA, ollama::tags));
@@ -42,7 +42,7 @@ public final class Routes {
                     + "gateway: models are managed through the aixcl control plane" + hint, null, "control_plane_only",
                     java.util.Optional.empty());
             // Refused before the body is read or the key checked: nothing about the request matters.
-            add("/api/" + change, new Route(null, "inference.model_change", Route.Protocol.OLLAMA, false,
+            add("/api/" + change, new Route(null, "inference.model_change", Route.Protocol.OLLAMA, false, false,
                     call -> {
                         call.record().target(change);
                         throw refusal.failure();
@@ -70,10 +70,15 @@ public final class Routes {
     }
 
     private static Route post(String action, Route.Protocol protocol, Route.Handler handler) {
-        return new Route("POST", action, protocol, true, handler);
+        return new Route("POST", action, protocol, true, false, handler);
+    }
+
+    /** A generation: served on the I/O thread that read it (see {@link Route#onIoThread}). */
+    private static Route generation(String action, Route.Protocol protocol, Route.Handler handler) {
+        return new Route("POST", action, protocol, true, true, handler);
     }
 
     private static Route get(String action, Route.Protocol protocol, Route.Handler handler) {
-        return new Route("GET", action, protocol, false, handler);
+        return new Route("GET", action, protocol, false, false, handler);
     }
 }

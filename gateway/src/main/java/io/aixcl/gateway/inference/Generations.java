@@ -13,6 +13,7 @@ import io.aixcl.core.inference.InferenceEngine;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.keys.Reservation;
 import io.aixcl.gateway.Embedder;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletionException;
@@ -40,6 +41,11 @@ public final class Generations {
         this.embedder = requireNonNull(embedder, "embedder is null");
     }
 
+    /**
+     * May be called on the I/O thread that read the request: a whole generation on a ready engine never blocks (its
+     * answer comes from the engine's completion); a stream, or a model the engine must first load or register, moves
+     * to a thread that may block ({@link ResponseChannel#blocking}).
+     */
     public void serve(String presentedKey, String requestId, Generate generate, StreamFormat format,
                       ResponseChannel channel, RequestRecord record) throws IOException {
         record.target(generate.model());
@@ -48,6 +54,15 @@ public final class Generations {
             throw ApiError.invalid("model", "the model '" + generate.model()
                     + "' is an embedding model; it cannot generate text").failure();
         }
+        if (generate.stream() || !backends.ready(generate.model())) {
+            channel.blocking(() -> admitted(presentedKey, requestId, generate, format, channel, record));
+        } else {
+            admitted(presentedKey, requestId, generate, format, channel, record);
+        }
+    }
+
+    private void admitted(String presentedKey, String requestId, Generate generate, StreamFormat format,
+                          ResponseChannel channel, RequestRecord record) throws IOException {
         Reservation reservation = admission.admit(presentedKey, generate.model(), generate.reserveTokens(), record);
         boolean handedOver = false;
         try {
@@ -141,22 +156,36 @@ public final class Generations {
             }
             try {
                 channel.startStream(format.streamContentType());
+                // Everything already here goes out in one write (each write costs a syscall and a wake-up, CPU the
+                // engine's own threads want on a small machine): the opening with the first tokens, tokens that
+                // queued up while the last write went out, the closing with the last tokens when the engine has
+                // finished by then. A token never waits for another: what is written is all there was.
+                ByteArrayOutputStream pending = new ByteArrayOutputStream(256);
                 byte[] opening = format.opening();
                 if (opening != null) {
-                    channel.chunk(opening);
+                    pending.writeBytes(opening);
                 }
                 while (event instanceof GenerationEvent.Token token) {
-                    event = writeTokens(token, events, generation, format, channel);
+                    pending.writeBytes(format.token(token.text()));
+                    GenerationEvent waiting = events.poll();
+                    if (waiting == null) {
+                        channel.chunk(pending.toByteArray());
+                        pending.reset();
+                        waiting = next(events, generation);
+                    }
+                    event = waiting;
                 }
                 switch (event) {
                     case GenerationEvent.Completed completed -> {
                         settle(reservation, completed.completion(), record);
-                        channel.chunk(format.closing(completed.completion()));
+                        pending.writeBytes(format.closing(completed.completion()));
+                        channel.end(pending.toByteArray());
                     }
                     case GenerationEvent.Failed failed -> {
                         ApiError error = EngineErrors.toApiError(failed.failure(), request.modelId());
                         record.failedMidStream(error);
-                        channel.chunk(format.error(error));
+                        pending.writeBytes(format.error(error));
+                        channel.chunk(pending.toByteArray());
                     }
                     case GenerationEvent.Token token -> throw new IllegalStateException("tokens are written above");
                 }
@@ -165,24 +194,6 @@ public final class Generations {
                 settleCancelled(generation, reservation, record);
             }
         }
-    }
-
-    /**
-     * Writes {@code first} and every token already waiting behind it in one write (each write costs a syscall and a
-     * wake-up, CPU the engine's own threads want on a small machine); returns the event after them.
-     */
-    private static GenerationEvent writeTokens(GenerationEvent.Token first, GenerationStream events,
-                                               Generation generation, StreamFormat format, ResponseChannel channel)
-            throws IOException {
-        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(256);
-        batch.writeBytes(format.token(first.text()));
-        GenerationEvent waiting = events.poll();
-        while (waiting instanceof GenerationEvent.Token more) {
-            batch.writeBytes(format.token(more.text()));
-            waiting = events.poll();
-        }
-        channel.chunk(batch.toByteArray());
-        return waiting != null ? waiting : next(events, generation);
     }
 
     private InferenceEngine engine(String model) {

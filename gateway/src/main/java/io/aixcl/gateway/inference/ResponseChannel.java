@@ -15,6 +15,12 @@ public interface ResponseChannel {
     /** Sends one chunk now (a token must reach the client as soon as it exists). Fails when the client went away. */
     void chunk(byte[] bytes) throws IOException;
 
+    /**
+     * Sends a stream's last bytes and ends it, without waiting for the write: the generation is over and billed, so a
+     * client that left now changes nothing but the connection.
+     */
+    void end(byte[] bytes);
+
     /** Runs {@code action} if the HTTP layer learns the client went away while nothing is being written. */
     void onClientGone(Runnable action);
 
@@ -24,4 +30,18 @@ public interface ResponseChannel {
      * thread waits on an engine; whatever completes {@code answer} sends the response.
      */
     void later(CompletionStage<?> answer);
+
+    /**
+     * Runs {@code work}, which may block (a stream's writes, loading a model), on a thread allowed to: here and now
+     * when the request is already on one, else on a virtual thread of its own, the request then ending when
+     * {@code work} does (failures included, as if the route had thrown them). The gateway reads a generation's
+     * request on the I/O thread that parsed it, and only what may block pays for a thread.
+     */
+    void blocking(Work work) throws IOException;
+
+    /** What {@link #blocking} runs. */
+    @FunctionalInterface
+    interface Work {
+        void run() throws IOException;
+    }
 }

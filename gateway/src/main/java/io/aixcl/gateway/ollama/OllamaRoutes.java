@@ -63,14 +63,19 @@ public final class OllamaRoutes {
     private void serve(Call call, Optional<Generate> generate, OllamaFormat format, ObjectNode body)
             throws IOException {
         String model = OllamaRequests.model(body);
+        // Loading and unloading wait for the engine: on a thread of their own, not the I/O thread.
         if (generate.isEmpty() && OllamaRequests.unloads(body)) {
-            generations.release(call.key(), model, call.record());
-            call.channel().json(200, format.unloaded());
+            call.channel().blocking(() -> {
+                generations.release(call.key(), model, call.record());
+                call.channel().json(200, format.unloaded());
+            });
             return;
         }
         if (generate.isEmpty()) {
-            generations.preload(call.key(), model, call.record());
-            call.channel().json(200, format.loaded());
+            call.channel().blocking(() -> {
+                generations.preload(call.key(), model, call.record());
+                call.channel().json(200, format.loaded());
+            });
             return;
         }
         generations.serve(call.key(), Ids.next("ollama-"), generate.get(), format, call.channel(), call.record());
