@@ -60,6 +60,9 @@ final class UpstreamClient implements AutoCloseable {
         // queues or completions; a gateway writes its answer asynchronously): Jetty may run them on the selector
         // thread that read the bytes rather than hand each response to a pool thread.
         http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        // Answers are decoded and completed on the selector that read them (above): one selector per core, or every
+        // answer of every connection is finished by one thread.
+        http.getClientConnector().setSelectors(Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())));
         if ("http".equalsIgnoreCase(config.baseUrl().getScheme())) {
             // A plain-HTTP upstream (the stack's own engine on loopback) never speaks TLS: its factory stays
             // unstarted, since starting one reads the JDK's trust store (~150 certificates, ~180 classes) into a
