@@ -1,5 +1,6 @@
 package io.aixcl.cli.commands;
 
+import io.aixcl.api.AixclPaths;
 import io.aixcl.api.ApiPaths;
 import io.aixcl.api.Dtos;
 import io.aixcl.api.Json;
@@ -34,11 +35,21 @@ public final class AuditCommand {
     @ParentCommand Root root;
 
     static Path dataDir(Context c) {
-        return c.paths().data().resolve("audit");
+        return dataDir(c.paths());
     }
 
     static Path witnessDir(Context c) {
-        return c.paths().config().resolve("audit-witness");
+        return witnessDir(c.paths());
+    }
+
+    /** The log's folder under the data folder (also the CLI's fast path for {@code audit verify}). */
+    public static Path dataDir(AixclPaths paths) {
+        return paths.data().resolve("audit");
+    }
+
+    /** The witness folder, in the config folder: outside the data folder a rewrite of the log would replace. */
+    public static Path witnessDir(AixclPaths paths) {
+        return paths.config().resolve("audit-witness");
     }
 
     /** The key proofs are checked with: the witness's copy, outside the data folder a rewrite would replace. */
