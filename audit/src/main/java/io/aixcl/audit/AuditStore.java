@@ -40,7 +40,7 @@ public final class AuditStore implements AuditLog {
     private final AuditStoreConfig config;
     private final NoteSigner signer;
     private final GroupCommit commits;
-    private final Checkpointer checkpointer;
+    final Checkpointer checkpointer; // package-private: tests read its wake-ups
     private final OpenReport openReport;
     private final FileLock lock;
     private final ReentrantLock sizeLock = new ReentrantLock();

@@ -30,6 +30,7 @@ final class Checkpointer implements AutoCloseable {
     private volatile String lastError;
     private volatile long writtenAtNanos = System.nanoTime();
     private boolean closing;
+    private long wakeUps;
 
     Checkpointer(NoteSigner signer, Path dataDir, Path witnessDir, long everyEntries, Duration interval,
                  TreeHead committed, TreeHead alreadyWitnessed, Optional<String> latestNote) {
@@ -76,8 +77,13 @@ final class Checkpointer implements AutoCloseable {
                     }
                     continue;
                 }
+                // With nothing new, a whole interval: counting down from the last write would, once an interval
+                // has passed with nothing to sign, wait 1 ms again and again (an idle daemon woke 1,000 times a
+                // second). An entry that comes meanwhile is signed at most one interval later.
+                long timeout = something ? Math.max(1_000_000, intervalNanos - waited) : intervalNanos;
+                wakeUps++;
                 try {
-                    due.await(Math.max(1_000_000, intervalNanos - waited), TimeUnit.NANOSECONDS);
+                    due.await(timeout, TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -110,6 +116,16 @@ final class Checkpointer implements AutoCloseable {
 
     String writeCommitted() throws IOException {
         return write(committed);
+    }
+
+    /** How many times the thread has waited (for tests: an idle log must not spin). */
+    long wakeUps() {
+        lock.lock();
+        try {
+            return wakeUps;
+        } finally {
+            lock.unlock();
+        }
     }
 
     Optional<String> latestNote() {

@@ -131,6 +131,21 @@ class AuditStoreTest {
     }
 
     @Test
+    void anIdleLogDoesNotSpinAndStillSignsWhatComesLater() throws Exception {
+        try (AuditStore store = AuditStore.open(config().withCheckpoints(1_000_000, Duration.ofMillis(100)))) {
+            store.append(Events.event(0));
+            Thread.sleep(300); // the first checkpoint is written, then nothing is new
+            long before = store.checkpointer.wakeUps();
+            Thread.sleep(1000);
+            // One wait per interval while idle (~10 here); it used to wait 1 ms again and again (~1,000).
+            assertThat(store.checkpointer.wakeUps() - before).isLessThanOrEqualTo(15);
+            store.append(Events.event(1));
+            Thread.sleep(400);
+            assertThat(store.latestCheckpoint()).hasValueSatisfying(n -> assertThat(n).contains("\n2\n"));
+        }
+    }
+
+    @Test
     void concurrentAppendsGetDistinctIndexesAndFormOneValidChain() throws Exception {
         List<Long> indexes = new ArrayList<>();
         try (AuditStore store = AuditStore.open(config());
