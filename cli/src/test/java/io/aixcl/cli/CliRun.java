@@ -19,6 +19,18 @@ public record CliRun(int exit, String out, String err) {
         }
     }
 
+    /** As {@link #of}, but the ordinary path only: what the fast path's output is compared with. */
+    public static CliRun ordinary(Path home, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            int exit = OrdinaryPath.run(args, o, e, Map.of("AIXCL_HOME", home.toString(), "HOME", home.toString()),
+                    false);
+            return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
     @Override
     public String toString() {
         return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;

@@ -52,13 +52,7 @@ class FastAuditVerifyTest {
     }
 
     private CliRun ordinary(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            int exit = OrdinaryPath.run(args, o, e, env(), false);
-            return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
+        return CliRun.ordinary(home, args);
     }
 
     private CliRun fast(String... args) {

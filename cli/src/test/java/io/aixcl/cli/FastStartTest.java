@@ -39,14 +39,7 @@ class FastStartTest {
     }
 
     private CliRun ordinary(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            int exit = OrdinaryPath.run(args, o, e, Map.of("AIXCL_HOME", home.toString(), "HOME", home.toString()),
-                    false);
-            return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        }
+        return CliRun.ordinary(home, args);
     }
 
     private static String withoutSeconds(String out) {
