@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * cache. Without it a status call loaded ~600 classes from the jars on every start. Not a command: the launcher
  * runs {@code java -cp aixcl-cli.jar io.aixcl.cli.AotTraining}. Touches nothing outside its temporary folder.
  *
- * <p>With {@code --fast-path} it trains only {@link FastPath} ({@code stack status --json} answered by the daemon),
- * for the second, small cache the launcher picks for that command: the JDK maps and links every class of a cache
+ * <p>With {@code --fast-path} it trains only {@link FastPath}'s {@code stack status --json} and {@code stack start},
+ * for the second, small cache the launcher picks for those commands: the JDK maps and links every class of a cache
  * at start, so the general cache's ~2,700 classes cost a command that needs ~100 more than the command itself.
  */
 public final class AotTraining {
@@ -63,7 +63,8 @@ public final class AotTraining {
             server.bind(UnixDomainSocketAddress.of(paths.socket()));
             Thread daemon = Thread.ofPlatform().daemon().start(() -> serve(server, fastPath));
             String[] status = {"stack", "status", "--json", "-f", f};
-            List<String[]> commands = fastPath ? List.of(status, status, status) : List.of(
+            String[] start = {"stack", "start", "-f", f};
+            List<String[]> commands = fastPath ? List.of(status, start, status, start) : List.of(
                     new String[] {"stack", "status", "--json", "-f", f},
                     new String[] {"stack", "status", "-f", f},
                     new String[] {"stack", "start", "-f", f},
@@ -116,6 +117,17 @@ public final class AotTraining {
                       "summary" : "0 services",
                       "healthy" : true
                     }
+                    """.getBytes(StandardCharsets.UTF_8));
+        }
+        if (p.equals(ApiPaths.STACK_START) && fastPath) {
+            return http(200, "application/x-ndjson", """
+                    {"type":"plan","lines":["create inference","keep db"],"current":0,"total":0}
+                    {"type":"step","service":"inference","step":"creating","detail":"","current":0,"total":0}
+                    {"type":"heartbeat","current":0,"total":0}
+                    {"type":"step","service":"inference","step":"starting","detail":"","current":0,"total":0}
+                    {"type":"healthy","service":"inference","current":0,"total":0,"seconds":0.25}
+                    {"type":"result","current":0,"total":0,"result":{"profile":"dev","changed":true,"started":\
+                    ["inference"],"seconds":1.5,"needsContainerEngine":[]}}
                     """.getBytes(StandardCharsets.UTF_8));
         }
         if (p.equals(ApiPaths.STACK_STATUS)) {

@@ -4,15 +4,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.aixcl.api.AixclPaths;
 import io.aixcl.api.ApiError;
 import io.aixcl.api.Dtos;
+import io.aixcl.api.EventJson;
 import io.aixcl.api.Json;
 import io.aixcl.cli.CliException;
 import io.aixcl.cli.ExitCodes;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -117,14 +115,9 @@ public final class DaemonClient {
 
     /** Reads an NDJSON event stream to its result event; also that of a request sent early (FastPath). */
     public Dtos.Event events(Transport.Reply reply, Consumer<Dtos.Event> onEvent) {
-        try (Transport.Reply r = checked(reply);
-             BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (Transport.Reply r = checked(reply); EventJson.Reader events = EventJson.reader(r.body())) {
             Dtos.Event last = null;
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                Dtos.Event e = Json.MAPPER.readValue(line, Dtos.Event.class);
+            for (Dtos.Event e = EventJson.next(events); e != null; e = EventJson.next(events)) {
                 switch (e.type()) {
                     case "heartbeat" -> { }
                     case "error" -> throw CliException.of(e.error());
@@ -144,13 +137,8 @@ public final class DaemonClient {
 
     /** Reads a GET stream (logs) to its end; the daemon ends it when the logs end or the client goes away. */
     public void streamLogs(String path, Consumer<Dtos.Event> onEvent) {
-        try (Transport.Reply r = open("GET", path, null);
-             BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                Dtos.Event e = Json.MAPPER.readValue(line, Dtos.Event.class);
+        try (Transport.Reply r = open("GET", path, null); EventJson.Reader events = EventJson.reader(r.body())) {
+            for (Dtos.Event e = EventJson.next(events); e != null; e = EventJson.next(events)) {
                 if ("error".equals(e.type())) {
                     throw CliException.of(e.error());
                 }
@@ -184,9 +172,9 @@ public final class DaemonClient {
     private static Transport.Reply checked(Transport.Reply r) throws IOException {
         if (r.status() >= 400) {
             try (r) {
-                ApiError error = Json.MAPPER.readValue(r.body(), ApiError.class);
+                ApiError error = EventJson.readError(r.body());
                 throw CliException.of(error);
-            } catch (com.fasterxml.jackson.core.JacksonException e) {
+            } catch (EventJson.MalformedJsonException e) {
                 throw new CliException(ExitCodes.FAILED, "the daemon answered HTTP " + r.status());
             }
         }

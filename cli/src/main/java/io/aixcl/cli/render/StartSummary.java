@@ -11,7 +11,7 @@ public final class StartSummary {
     }
 
     public static void print(PrintStream out, Dtos.Event result, double seconds) {
-        out.printf("stack is up: profile '%s' (%.1fs)%n", result.result().get("profile"), seconds);
+        out.println("stack is up: profile '" + result.result().get("profile") + "' (" + Format.tenths(seconds) + "s)");
         if (result.result().get("needsContainerEngine") instanceof List<?> waiting && !waiting.isEmpty()) {
             out.println("inference runs on the " + result.result().get("inference") + " engine; not started, "
                     + "for want of a container engine: " + String.join(", ", waiting.stream()
