@@ -10,6 +10,8 @@ import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;
 import io.aixcl.core.inference.ServedModel;
 import java.io.IOException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.eclipse.jetty.http.HttpMethod;
 
 /**
  * Ollama over its native API. A model is an Ollama model name ({@link ModelSpec#id()}, sent verbatim; "llama3.2"
@@ -38,12 +39,23 @@ public final class OllamaEngine extends HttpEngine {
     /** Ollama reports "forever" as an expiry centuries away. */
     private static final Duration FOREVER_HORIZON = Duration.ofDays(365L * 100);
 
+    /** On event loops of its own. */
     public OllamaEngine(UpstreamConfig config) {
-        this(config, Clock.systemUTC());
+        this(config, null, Clock.systemUTC());
+    }
+
+    /** On {@code loops}, the daemon's (shared with the gateway: an answer is read on the loop that writes it). */
+    public OllamaEngine(UpstreamConfig config, EventLoopGroup loops) {
+        this(config, requireNonNull(loops, "loops is null"), Clock.systemUTC());
     }
 
     OllamaEngine(UpstreamConfig config, Clock clock) {
-        super(new Upstream(requireNonNull(config, "config is null"), new OllamaApi(), "ollama-upstream", clock));
+        this(config, null, clock);
+    }
+
+    private OllamaEngine(UpstreamConfig config, EventLoopGroup loops, Clock clock) {
+        super(new Upstream(requireNonNull(config, "config is null"), new OllamaApi(), loops, "ollama-upstream",
+                clock));
     }
 
     /** The models Ollama has pulled ({@code GET /api/tags}), whether registered here or not. */

@@ -9,6 +9,8 @@ import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.ModelStatus;
 import io.aixcl.core.inference.ServedModel;
 import java.io.IOException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +18,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.eclipse.jetty.http.HttpMethod;
 
 /**
  * Any OpenAI-compatible server (llama.cpp's {@code llama-server}, vLLM, OpenAI itself) as an inference engine.
@@ -36,17 +37,27 @@ public final class OpenAiCompatibleEngine extends HttpEngine {
 
     private final OpenAiApi api;
 
+    /** On event loops of its own. */
     public OpenAiCompatibleEngine(UpstreamConfig config) {
-        this(config, Clock.systemUTC());
+        this(config, null, Clock.systemUTC());
+    }
+
+    /** On {@code loops}, the daemon's (shared with the gateway: an answer is read on the loop that writes it). */
+    public OpenAiCompatibleEngine(UpstreamConfig config, EventLoopGroup loops) {
+        this(config, requireNonNull(loops, "loops is null"), Clock.systemUTC());
     }
 
     OpenAiCompatibleEngine(UpstreamConfig config, Clock clock) {
-        this(new OpenAiApi(requireNonNull(config, "config is null").baseUrl().getRawPath().endsWith("/v1")), config,
-                clock);
+        this(config, null, clock);
     }
 
-    private OpenAiCompatibleEngine(OpenAiApi api, UpstreamConfig config, Clock clock) {
-        super(new Upstream(config, api, "openai-upstream", clock));
+    private OpenAiCompatibleEngine(UpstreamConfig config, EventLoopGroup loops, Clock clock) {
+        this(new OpenAiApi(requireNonNull(config, "config is null").baseUrl().getRawPath().endsWith("/v1")), config,
+                loops, clock);
+    }
+
+    private OpenAiCompatibleEngine(OpenAiApi api, UpstreamConfig config, EventLoopGroup loops, Clock clock) {
+        super(new Upstream(config, api, loops, "openai-upstream", clock));
         this.api = api;
     }
 

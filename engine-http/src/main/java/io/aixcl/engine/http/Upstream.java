@@ -16,8 +16,8 @@ import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpMethod;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpMethod;
 
 /**
  * What both HTTP engines share: the client, the lifecycle, the registered models with their limits, and the
@@ -38,11 +38,12 @@ final class Upstream implements AutoCloseable {
     private final ConcurrentHashMap<String, RegisteredModel> models = new ConcurrentHashMap<>();
     private volatile EngineState state = new EngineState.Stopped(0);
 
-    Upstream(UpstreamConfig config, UpstreamApi api, String threadName, Clock clock) {
+    /** On {@code loops} (the daemon's, shared with the gateway), or on loops of its own when null. */
+    Upstream(UpstreamConfig config, UpstreamApi api, EventLoopGroup loops, String threadName, Clock clock) {
         this.config = requireNonNull(config, "config is null");
         this.api = requireNonNull(api, "api is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.client = new UpstreamClient(config, threadName);
+        this.client = new UpstreamClient(config, loops, threadName);
         Duration shortest = config.firstByteTimeout().compareTo(config.idleTimeout()) < 0
                 ? config.firstByteTimeout() : config.idleTimeout();
         this.watchdog = new Watchdog(shortest, threadName + "-watchdog");
@@ -183,9 +184,9 @@ final class Upstream implements AutoCloseable {
         return generation;
     }
 
-    /** The HTTP request of a generation, not yet sent. */
-    Request generationRequest(GenerationRequest request, ModelSpec spec) {
-        return client.post(api.generationPath(request), api.generationBody(request, spec), api.accept());
+    /** Sends a generation's HTTP request; {@code listener} hears the answer on an event loop. */
+    Exchange sendGeneration(GenerationRequest request, ModelSpec spec, Exchange.Listener listener) {
+        return client.post(api.generationPath(request), api.generationBody(request, spec), api.accept(), listener);
     }
 
     @Override

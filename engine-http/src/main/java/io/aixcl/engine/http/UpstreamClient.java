@@ -3,82 +3,88 @@ package io.aixcl.engine.http;
 import static java.util.Objects.requireNonNull;
 
 import io.aixcl.core.inference.InferenceException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.AsciiString;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.client.BytesRequestContent;
-import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpCookieStore;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.Invocable;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 
 /**
- * The HTTP side of one upstream: a Jetty client with a keep-alive connection pool sized for the gateway's
- * concurrency, the bearer token (if any), and blocking exchanges for the control calls (list, load, unload).
+ * The HTTP side of one upstream: keep-alive connections pooled per event loop of the {@link EngineLoops}, the bearer
+ * token (if any), and blocking exchanges for the control calls (list, load, unload). An exchange started on one of
+ * those loops (a gateway's, serving a whole answer) goes out on a connection of that same loop, so its answer comes
+ * back on the thread that writes it to the client; from any other thread, a loop is picked round robin.
  */
 final class UpstreamClient implements AutoCloseable {
 
-    private static final String JSON = "application/json";
+    private static final AsciiString JSON = AsciiString.cached("application/json");
+    private static final AsciiString USER_AGENT = AsciiString.cached("aixcl");
+    /** Connections not used for this long are closed (the upstream may drop them itself sooner or later). */
+    private static final Duration IDLE_EVICTION = Duration.ofSeconds(30);
 
     private final UpstreamConfig config;
-    private final HttpClient http;
-    private final ConcurrentHashMap<String, URI> uris = new ConcurrentHashMap<>();
-    private volatile HttpField authorization;
+    private final EventLoopGroup sharedLoops;
+    private final String threadName;
+    private volatile EngineLoops loops;
+    private final AtomicInteger next = new AtomicInteger();
+    private final String host;
+    private final String basePath;
+    private volatile LoopConnections[] connections = new LoopConnections[0];
+    private volatile AsciiString authorization;
 
-    UpstreamClient(UpstreamConfig config, String threadName) {
+    /** On {@code sharedLoops} (the daemon's), or, when null, on loops of its own from each start to its close. */
+    UpstreamClient(UpstreamConfig config, EventLoopGroup sharedLoops, String threadName) {
         this.config = requireNonNull(config, "config is null");
-        var threads = new QueuedThreadPool(Math.max(8, Runtime.getRuntime().availableProcessors() * 4), 2);
-        threads.setName(threadName);
-        threads.setDaemon(true);
-        http = new HttpClient();
-        http.setExecutor(threads);
-        http.setConnectTimeout(config.connectTimeout().toMillis());
-        http.setMaxConnectionsPerDestination(config.maxConnections());
-        http.setMaxRequestsQueuedPerDestination(Math.max(1024, config.maxConnections() * 16));
-        http.setFollowRedirects(false);
-        // Heap buffers: the decoders parse JSON straight out of the read buffer's array.
-        http.setUseInputDirectByteBuffers(false);
-        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "aixcl"));
-        // No gzip: a compressed event stream would be held back by the compressor; the bodies are small anyway.
-        http.getContentDecoderFactories().clear();
-        // An inference API sets no cookies; with a real store Jetty rebuilds and matches the request URI every time.
-        http.setHttpCookieStore(new HttpCookieStore.Empty());
-        // The response listeners never block (UpstreamGeneration decodes under its own lock and hands events to
-        // queues or completions; a gateway writes its answer asynchronously): Jetty may run them on the selector
-        // thread that read the bytes rather than hand each response to a pool thread.
-        http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
-        // Answers are decoded and completed on the selector that read them (above): one selector per core, or every
-        // answer of every connection is finished by one thread.
-        http.getClientConnector().setSelectors(Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors())));
-        if ("http".equalsIgnoreCase(config.baseUrl().getScheme())) {
-            // A plain-HTTP upstream (the stack's own engine on loopback) never speaks TLS: its factory stays
-            // unstarted, since starting one reads the JDK's trust store (~150 certificates, ~180 classes) into a
-            // daemon that idles with it.
-            SslContextFactory.Client unused = new SslContextFactory.Client();
-            http.setSslContextFactory(unused);
-            http.getClientConnector().unmanage(unused);
-        }
+        this.sharedLoops = sharedLoops;
+        this.threadName = requireNonNull(threadName, "threadName is null");
+        URI base = config.baseUrl();
+        this.host = base.getRawAuthority();
+        this.basePath = base.getRawPath() == null ? "" : base.getRawPath();
     }
 
     UpstreamConfig config() {
         return config;
     }
 
+    /** Where work that must leave the calling thread goes (an event loop; nothing run there may block). */
     Executor executor() {
-        return http.getExecutor();
+        return loops().group().next();
+    }
+
+    private EngineLoops loops() {
+        EngineLoops current = loops;
+        if (current == null) {
+            throw new InferenceException.EngineUnavailable("the HTTP client for " + config.baseUrl()
+                    + " is not started", null);
+        }
+        return current;
     }
 
     void start() {
@@ -89,56 +95,65 @@ final class UpstreamClient implements AutoCloseable {
                     throw new InferenceException.EngineUnavailable("the API key file " + file
                             + " must hold one token of printable ASCII characters", null);
                 }
-                return new HttpField(HttpHeader.AUTHORIZATION, "Bearer " + key);
+                return new AsciiString("Bearer " + key);
             } catch (IOException e) {
                 throw new InferenceException.EngineUnavailable(
                         "cannot read the API key file " + file + ": " + e.getClass().getSimpleName(), null);
             }
         }).orElse(null);
-        try {
-            http.start();
-            // Jetty's handlers (added at start) would turn a 401 without WWW-Authenticate, as OpenAI and vLLM send
-            // it, into a protocol error; redirects and 100-continue are nothing an inference API does.
-            http.getProtocolHandlers().clear();
-        } catch (Exception e) {
-            throw new InferenceException.EngineUnavailable("cannot start the HTTP client: " + e.getMessage(), e);
+        SslContext tls = null;
+        if ("https".equalsIgnoreCase(config.baseUrl().getScheme())) {
+            // Only for an https upstream: building one reads the JDK's trust store (~150 certificates), which a
+            // daemon serving the stack's own engine on loopback would otherwise idle with.
+            try {
+                tls = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).build();
+            } catch (SSLException e) {
+                throw new InferenceException.EngineUnavailable("cannot set up TLS: " + e.getMessage(), e);
+            }
         }
-    }
-
-    /** A request to {@code path} under the base URL, with the credentials. */
-    Request request(HttpMethod method, String path) {
-        // A handful of paths: each parsed once, not per generation.
-        URI uri = uris.computeIfAbsent(path, p -> URI.create(config.url(p)));
-        Request request = http.newRequest(uri).method(method);
-        HttpField auth = authorization;
-        if (auth != null) {
-            request.headers(headers -> headers.put(auth));
+        EngineLoops loops = sharedLoops != null ? EngineLoops.shared(sharedLoops) : EngineLoops.own(threadName);
+        URI base = config.baseUrl();
+        int port = base.getPort() >= 0 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
+        // Resolved at each connect (a name may move), never on an event loop ahead of time.
+        InetSocketAddress address = InetSocketAddress.createUnresolved(base.getHost(), port);
+        List<LoopConnections> pools = new ArrayList<>();
+        for (EventExecutor executor : loops.group()) {
+            pools.add(null);
         }
-        return request;
+        int count = pools.size();
+        int perLoop = Math.max(1, (config.maxConnections() + count - 1) / count);
+        int i = 0;
+        for (EventExecutor executor : loops.group()) {
+            pools.set(i++, new LoopConnections((EventLoop) executor, address, tls, perLoop, config.connectTimeout(),
+                    IDLE_EVICTION));
+        }
+        connections = pools.toArray(LoopConnections[]::new);
+        this.loops = loops;
     }
 
-    /** A generation's POST: its JSON body; the caller adds listeners and sends it. */
-    Request post(String path, byte[] json, String accept) {
-        return request(HttpMethod.POST, path)
-                .accept(accept)
-                .body(new BytesRequestContent(JSON, json))
-                // Jetty's own idle timer only backstops the generation's first-byte and idle deadlines.
-                .idleTimeout(config.firstByteTimeout().plus(config.idleTimeout()).toMillis(), TimeUnit.MILLISECONDS);
+    /** A generation's POST of {@code json}: sent at once, its answer heard by {@code listener} on an event loop. */
+    Exchange post(String path, byte[] json, String accept, Exchange.Listener listener) {
+        Exchange exchange = new Exchange(request(HttpMethod.POST, path, json, accept), listener);
+        pool().send(exchange);
+        return exchange;
     }
 
-    /** An exchange that waits for the whole answer (control calls only). */
+    /** An exchange that waits for the whole answer (control calls only: never on an event loop). */
     Answer exchange(HttpMethod method, String path, byte[] json, Duration timeout) {
-        Request request = request(method, path).accept(JSON).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (json != null) {
-            request.body(new BytesRequestContent(JSON, json));
+        if (loops().current() != null) {
+            throw new IllegalStateException("a blocking exchange on an event loop: " + method + " " + path);
         }
+        Collected collected = new Collected();
+        Exchange exchange = new Exchange(request(method, path, json, JSON.toString()), collected);
+        pool().send(exchange);
         try {
-            ContentResponse response = request.send();
-            return new Answer(response.getStatus(), response.getMediaType(), response.getContent());
+            return collected.answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            exchange.abort();
             Thread.currentThread().interrupt();
             throw new InferenceException.EngineUnavailable("interrupted during " + method + " " + path, e);
         } catch (TimeoutException e) {
+            exchange.abort();
             throw new InferenceException.EngineUnavailable(method + " " + config.url(path) + " got no answer within "
                     + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
@@ -146,12 +161,54 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
+    private LoopConnections pool() {
+        LoopConnections[] pools = connections;
+        if (pools.length == 0) {
+            throw new InferenceException.EngineUnavailable("the HTTP client for " + config.baseUrl()
+                    + " is not started", null);
+        }
+        EventLoop current = loops().current();
+        if (current != null) {
+            for (LoopConnections pool : pools) {
+                if (pool.loop() == current) {
+                    return pool;
+                }
+            }
+        }
+        return pools[Math.floorMod(next.getAndIncrement(), pools.length)];
+    }
+
+    private FullHttpRequest request(HttpMethod method, String path, byte[] json, String accept) {
+        ByteBuf body = json == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(json);
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, basePath + path, body);
+        HttpHeaders headers = request.headers();
+        headers.set(HttpHeaderNames.HOST, host);
+        headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+        headers.set(HttpHeaderNames.ACCEPT, accept);
+        if (json != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, JSON);
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        } else if (method == HttpMethod.POST) {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        }
+        AsciiString auth = authorization;
+        if (auth != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, auth);
+        }
+        return request;
+    }
+
     @Override
     public void close() {
-        try {
-            http.stop();
-        } catch (Exception e) {
-            // Stopping aborts what is in flight; nothing else to release.
+        LoopConnections[] pools = connections;
+        connections = new LoopConnections[0];
+        for (LoopConnections pool : pools) {
+            pool.close();
+        }
+        EngineLoops current = loops;
+        loops = null;
+        if (current != null) {
+            current.release();
         }
     }
 
@@ -164,6 +221,37 @@ final class UpstreamClient implements AutoCloseable {
 
         String message() {
             return Json.errorMessage(body, body.length);
+        }
+    }
+
+    /** Collects a control call's answer (small: a model list, a load's reply). */
+    private static final class Collected implements Exchange.Listener {
+
+        final CompletableFuture<Answer> answer = new CompletableFuture<>();
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private int status;
+        private String mediaType;
+
+        @Override
+        public void onHeaders(int status, String contentType) {
+            this.status = status;
+            this.mediaType = contentType == null ? null : contentType.split(";", 2)[0].strip();
+        }
+
+        @Override
+        public void onContent(ByteBuffer content) {
+            byte[] bytes = new byte[content.remaining()];
+            content.get(bytes);
+            body.writeBytes(bytes);
+        }
+
+        @Override
+        public void onComplete(Throwable failure) {
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else {
+                answer.complete(new Answer(status, mediaType, body.toByteArray()));
+            }
         }
     }
 }

@@ -14,20 +14,15 @@ import io.aixcl.core.inference.Prompt;
 import io.aixcl.core.inference.TokenUsage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * One generation on an HTTP upstream, from admission to its terminal event: waits for a slot, POSTs the request,
- * decodes the answer as it streams in, and gives the slot back however it ends. Jetty calls the response
- * callbacks one at a time; cancel and the watchdog come from other threads, so every step runs under this
+ * decodes the answer as it streams in, and gives the slot back however it ends. The response callbacks come one
+ * at a time on the event loop of the connection; cancel and the watchdog come from other threads, so every step runs under this
  * object's monitor, which keeps the listener's events in order and nothing after the terminal one.
  */
-final class UpstreamGeneration implements Generation, Watchdog.Watched, GenerationSink, Response.Listener {
+final class UpstreamGeneration implements Generation, Watchdog.Watched, GenerationSink, Exchange.Listener {
 
     /** An error body is only read for its message. */
     private static final int MAX_ERROR_BODY = 64 * 1024;
@@ -44,7 +39,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     private int tokens;
     private FinishReason finish;
     private TokenUsage usage;
-    private Request exchange;
+    private Exchange exchange;
     private ResponseDecoder decoder;
     private int status;
     private byte[] errorBody;
@@ -79,7 +74,6 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     }
 
     private void send() {
-        Request http;
         synchronized (this) {
             if (phase != Phase.QUEUED) {
                 return;
@@ -88,20 +82,19 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
                 end(new GenerationEvent.Failed(new InferenceException.ModelNotFound(request.modelId())));
                 return;
             }
-            try {
-                http = upstream.generationRequest(request, model.spec());
-            } catch (RuntimeException e) {
-                end(new GenerationEvent.Failed(e instanceof InferenceException failure ? failure
-                        : new InferenceException.InvalidRequest("cannot build the upstream request: " + e)));
-                return;
-            }
             phase = Phase.AWAITING_ANSWER;
-            exchange = http;
             deadline = System.nanoTime() + upstream.config().firstByteTimeout().toNanos();
             // Under the lock, so an end racing with this send always forgets what was watched.
             upstream.watchdog().watch(this);
+            // Sent under the lock too: on this thread's own event loop the answer cannot come before it is released;
+            // from another thread, its callbacks wait for the monitor.
+            try {
+                exchange = upstream.sendGeneration(request, model.spec(), this);
+            } catch (RuntimeException e) {
+                end(new GenerationEvent.Failed(e instanceof InferenceException failure ? failure
+                        : new InferenceException.InvalidRequest("cannot build the upstream request: " + e)));
+            }
         }
-        http.send(this);
     }
 
     @Override
@@ -153,30 +146,30 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
                         + " ms after " + tokens + " token(s) of " + exchangeName, null)));
     }
 
-    // Jetty's response callbacks
+    // The exchange's callbacks
 
     @Override
-    public synchronized void onHeaders(Response response) {
+    public synchronized void onHeaders(int status, String contentType) {
         if (phase != Phase.AWAITING_ANSWER) {
             return;
         }
         phase = Phase.STREAMING;
         deadline = System.nanoTime() + upstream.config().idleTimeout().toNanos();
         upstream.reportUp();
-        status = response.getStatus();
+        this.status = status;
         if (status / 100 != 2) {
             errorBody = new byte[1024];
             return;
         }
         try {
-            decoder = upstream.api().decoder(request, response.getHeaders().get(HttpHeader.CONTENT_TYPE));
+            decoder = upstream.api().decoder(request, contentType);
         } catch (InferenceException e) {
             end(new GenerationEvent.Failed(e));
         }
     }
 
     @Override
-    public synchronized void onContent(Response response, ByteBuffer content) {
+    public synchronized void onContent(ByteBuffer content) {
         if (phase != Phase.STREAMING) {
             return;
         }
@@ -193,14 +186,13 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     }
 
     @Override
-    public synchronized void onComplete(Result result) {
+    public synchronized void onComplete(Throwable cause) {
         exchangeDone = true;
         if (phase == Phase.DONE) {
             return; // cancelled, expired or failed already; this is the abort landing
         }
         String exchangeName = "POST " + upstream.config().url(upstream.api().generationPath(request));
-        if (result.isFailed()) {
-            Throwable cause = result.getFailure();
+        if (cause != null) {
             if (UpstreamFailures.upstreamDown(cause)) {
                 upstream.reportDown(cause.getMessage());
             }
@@ -268,7 +260,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         model.untrack(this);
         if (exchange != null && !exchangeDone) {
             // Aborting closes the connection, which is how an HTTP upstream learns to stop generating.
-            exchange.abort(new CancellationException("generation ended by aixcl"));
+            exchange.abort();
         }
         outlet.end(terminal);
     }
