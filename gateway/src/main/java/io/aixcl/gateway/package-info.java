@@ -5,6 +5,7 @@
  *
  * <p>Package dependencies (acyclic): {@code openai} and {@code ollama} → {@code inference} → this package's
  * {@code Embedder}; {@code http} → {@code openai}, {@code ollama}, {@code inference}; {@code GatewayServer} →
- * {@code http}. Only {@code GatewayServer} knows Jetty; only {@code embed} knows langchain4j.
+ * {@code http}. Only {@code http} knows Netty (and {@code GatewayServer} its event loops); only {@code embed} knows
+ * langchain4j.
  */
 package io.aixcl.gateway;

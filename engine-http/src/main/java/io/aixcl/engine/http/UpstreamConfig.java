@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param firstByteTimeout how long the upstream may think before its first byte (prompt processing on a CPU is slow)
  * @param idleTimeout how long a stream may stall between two chunks
  * @param startTimeout how long {@code start()} retries until the upstream answers
- * @param maxConnections the pooled keep-alive connections to the upstream; requests beyond wait in Jetty's queue
+ * @param maxConnections the pooled keep-alive connections to the upstream; spread over the event loops (each owns
+ *     its share); requests beyond wait for one of their loop's
  */
 public record UpstreamConfig(URI baseUrl, Optional<Path> apiKeyFile, Duration connectTimeout,
                              Duration firstByteTimeout, Duration idleTimeout, Duration startTimeout,

@@ -6,8 +6,12 @@ import io.aixcl.gateway.inference.ErrorKind;
 import io.aixcl.gateway.inference.RequestRecord;
 import io.aixcl.gateway.ollama.OllamaErrors;
 import io.aixcl.gateway.openai.OpenAiErrors;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,27 +22,29 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.PreEncodedHttpField;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Every request passes here, in this order: Host check (DNS rebinding), CORS, route, body size, then the route
+ * Every request passes here, in this order: Host check (DNS rebinding), CORS, route, method, body size, then the route
  * (which authenticates, validates and serves). Each request ends in exactly one audit event, refused or not.
  * Failures are rendered in the route's protocol; an unexpected exception is logged here and answered with a
  * generic 500, never a stack trace.
  */
-public final class GatewayHandler extends Handler.Abstract {
+public final class GatewayHandler {
 
     private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
-    private static final HttpField WWW_AUTHENTICATE = new PreEncodedHttpField(HttpHeader.WWW_AUTHENTICATE,
-            "Bearer realm=\"aixcl\"");
-    private static final HttpField VARY_ORIGIN = new PreEncodedHttpField(HttpHeader.VARY, "Origin");
+    // Response header names as clients have always seen them (Netty's constants are lower case).
+    private static final AsciiString WWW_AUTHENTICATE = AsciiString.cached("WWW-Authenticate");
+    private static final AsciiString BEARER_REALM = AsciiString.cached("Bearer realm=\"aixcl\"");
+    private static final AsciiString VARY = AsciiString.cached("Vary");
+    private static final AsciiString ORIGIN = AsciiString.cached("Origin");
+    private static final AsciiString ALLOW_ORIGIN = AsciiString.cached("Access-Control-Allow-Origin");
+    private static final AsciiString ALLOW_METHODS = AsciiString.cached("Access-Control-Allow-Methods");
+    private static final AsciiString ALLOW_HEADERS = AsciiString.cached("Access-Control-Allow-Headers");
+    private static final AsciiString MAX_AGE = AsciiString.cached("Access-Control-Max-Age");
+    private static final AsciiString ALLOW = AsciiString.cached("Allow");
+    private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
+    static final byte[] NO_BODY = new byte[0];
     private static final byte[] HOST_REFUSED = "{\"error\":\"host not allowed\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ORIGIN_REFUSED = "{\"error\":\"origin not allowed\"}"
             .getBytes(StandardCharsets.US_ASCII);
@@ -51,11 +57,11 @@ public final class GatewayHandler extends Handler.Abstract {
     private final int maxBodyBytes;
     private final AuditTrail audit;
     private final Clock clock;
+    /** Requests read and not yet recorded: a closing gateway lets them finish. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     public GatewayHandler(Routes routes, HostPolicy hosts, CorsPolicy cors, int maxBodyBytes, AuditTrail audit,
                           Clock clock) {
-        // Never blocks itself: Jetty may call it on a selector thread; what may block runs on a virtual thread.
-        super(InvocationType.NON_BLOCKING);
         this.routes = routes;
         this.hosts = hosts;
         this.cors = cors;
@@ -65,66 +71,77 @@ public final class GatewayHandler extends Handler.Abstract {
     }
 
     /**
-     * A generation is served on the I/O thread that read its body (here, or Jetty's when the body comes later): a whole
-     * answer is asynchronous end to end, and what may block (a stream, loading a model) moves to a virtual thread
-     * itself ({@link JettyChannel#blocking}); a thread hop per request cost as much as the rest of a proxied request.
-     * Every other request starts on a virtual thread of its own, whichever thread Jetty calls from: Jetty dispatches
-     * a blocking handler to a virtual thread only from its selector, and a request that follows one answered from
-     * another thread (an engine's, see {@link ResponseChannel#later}) would otherwise run on the server's small
-     * platform pool, where a stream blocks a pool thread for its whole length.
+     * Called on the event loop that read the whole request ({@code body} null when it was refused for its size). A
+     * generation is served right here: a whole answer is asynchronous end to end, and what may block (a stream,
+     * loading a model) moves to a virtual thread itself ({@link NettyChannel#blocking}); a thread hop per request cost
+     * as much as the rest of a proxied request. Every other request runs on a virtual thread of its own.
      */
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
+    void handle(NettyChannel channel, byte[] body, boolean tooLarge) {
+        inFlight.incrementAndGet();
+        HttpRequest request = channel.request();
+        String path = path(request.uri());
         Routes.Match match = routes.find(path);
-        long declared = request.getLength();
-        if (match != null && match.route().onIoThread() && "POST".equals(request.getMethod()) && declared >= 0
-                && declared <= maxBodyBytes) {
-            Arrived.read(request, (int) declared, body -> {
-                if (body.complete()) {
-                    respond(request, response, callback, path, match, body, true);
-                } else {
-                    REQUEST_THREADS.newThread(() -> respond(request, response, callback, path, match, body, false))
-                            .start();
-                }
-            });
-            return true;
+        if (match != null && match.route().onIoThread() && !tooLarge && "POST".equals(request.method().name())) {
+            channel.onIoThread(true);
+            respond(channel, path, match, body, false);
+            return;
         }
-        REQUEST_THREADS.newThread(() -> respond(request, response, callback, path, match, null, false)).start();
-        return true;
+        REQUEST_THREADS.newThread(() -> respond(channel, path, match, body, tooLarge)).start();
     }
 
-    private void respond(Request request, Response response, Callback callback, String path, Routes.Match match,
-                         Arrived arrived, boolean onIoThread) {
+    /** The path without its query, percent-decoded (most request targets need neither). */
+    static String path(String uri) {
+        if (uri.indexOf('?') < 0 && uri.indexOf('%') < 0 && uri.startsWith("/")) {
+            return uri;
+        }
+        return new QueryStringDecoder(uri).path();
+    }
+
+    /** Waits up to {@code timeout} for the requests in flight to be answered and recorded. */
+    void awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (inFlight) {
+            while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+                try {
+                    inFlight.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void respond(NettyChannel channel, String path, Routes.Match match, byte[] body, boolean tooLarge) {
         long start = System.nanoTime();
         Instant received = clock.instant();
         String action = match == null ? "inference.unknown" : match.route().action();
         RequestRecord record = new RequestRecord(action, start);
-        JettyChannel channel = new JettyChannel(request, response, callback, onIoThread);
         Route.Protocol protocol = match != null ? match.route().protocol()
                 : path.startsWith("/api/") ? Route.Protocol.OLLAMA : Route.Protocol.OPENAI;
+        String method = channel.request().method().name();
         try {
-            serve(request, match, channel, record, received, start, path, arrived);
+            serve(channel, match, record, received, start, path, body, tooLarge);
         } catch (IOException | RuntimeException e) {
-            failed(channel, protocol, record, request.getMethod() + " " + path, e);
+            failed(channel, protocol, record, method + " " + path, e);
         } finally {
             // A route that answers later (a whole generation) leaves the request open; it ends when the answer does.
             CompletionStage<?> pending = channel.pending();
             if (pending == null) {
-                finish(channel, callback, record);
+                finish(channel, record);
             } else {
                 pending.whenComplete((answered, failure) -> {
                     if (failure != null) {
-                        failed(channel, protocol, record, request.getMethod() + " " + path, unwrap(failure));
+                        failed(channel, protocol, record, method + " " + path, unwrap(failure));
                     }
-                    finish(channel, callback, record);
+                    finish(channel, record);
                 });
             }
         }
     }
 
     /** Renders what a route threw, in the route's protocol; an unexpected failure is logged and answered with a 500. */
-    private static void failed(JettyChannel channel, Route.Protocol protocol, RequestRecord record, String what,
+    private static void failed(NettyChannel channel, Route.Protocol protocol, RequestRecord record, String what,
                                Throwable e) {
         switch (e) {
             case ApiError.ApiFailure failure -> fail(channel, protocol, record, failure.error());
@@ -139,54 +156,68 @@ public final class GatewayHandler extends Handler.Abstract {
     }
 
     /** Ends the response if the route left it open, then records the request: exactly one audit event each. */
-    private void finish(JettyChannel channel, Callback callback, RequestRecord record) {
-        if (channel.streaming() && !channel.completed()) {
-            channel.finishStream();
-        } else if (!channel.completed()) {
-            callback.failed(new IllegalStateException("no response"));
+    private void finish(NettyChannel channel, RequestRecord record) {
+        try {
+            if (channel.streaming() && !channel.completed()) {
+                channel.finishStream();
+            } else if (!channel.completed()) {
+                channel.noResponse();
+            }
+            audit.record(record.toEvent(clock.instant(), System.nanoTime()));
+        } finally {
+            channel.connection().done(channel);
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
         }
-        audit.record(record.toEvent(clock.instant(), System.nanoTime()));
     }
 
     private static Throwable unwrap(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
-    private void serve(Request request, Routes.Match match, JettyChannel channel, RequestRecord record,
-                       Instant received, long start, String path, Arrived arrived) throws IOException {
-        var headers = request.getHeaders();
-        if (!hosts.allows(headers.get(HttpHeader.HOST))) {
+    private void serve(NettyChannel channel, Routes.Match match, RequestRecord record, Instant received, long start,
+                       String path, byte[] arrived, boolean tooLarge) throws IOException {
+        HttpRequest request = channel.request();
+        HttpHeaders headers = request.headers();
+        String method = request.method().name();
+        if (!hosts.allows(headers.get(HttpHeaderNames.HOST))) {
             // Nothing about the gateway, not even CORS headers: the page that asked is not ours to talk to.
             record.failed(ApiError.of(ErrorKind.FORBIDDEN, "host not allowed"));
             channel.json(403, HOST_REFUSED);
             return;
         }
-        String origin = headers.get(HttpHeader.ORIGIN);
+        String origin = headers.get(ORIGIN);
         boolean allowedOrigin = cors.allows(origin);
-        if ("OPTIONS".equals(request.getMethod())) {
+        if ("OPTIONS".equals(method)) {
             preflight(channel, record, origin, allowedOrigin, headers.get("Access-Control-Request-Headers"));
             return;
         }
         if (allowedOrigin) {
-            channel.response().getHeaders().put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            channel.response().getHeaders().add(VARY_ORIGIN);
+            channel.headers().set(ALLOW_ORIGIN, origin);
+            channel.headers().add(VARY, ORIGIN);
         }
         if (match == null) {
             throw new ApiError(ErrorKind.NOT_FOUND, "no such endpoint: " + truncate(path), null, "unknown_url",
                     Optional.empty()).failure();
         }
         Route route = match.route();
-        if (route.method() != null && !route.method().equals(request.getMethod())) {
-            channel.response().getHeaders().put(HttpHeader.ALLOW, route.method());
-            throw ApiError.of(ErrorKind.METHOD_NOT_ALLOWED, request.getMethod() + " is not allowed on "
+        if (route.method() != null && !route.method().equals(method)) {
+            channel.headers().set(ALLOW, route.method());
+            throw ApiError.of(ErrorKind.METHOD_NOT_ALLOWED, method + " is not allowed on "
                     + truncate(path) + "; use " + route.method()).failure();
         }
-        byte[] body = !route.readsBody() ? new byte[0] : arrived != null ? arrived.rest() : body(request);
-        route.handler().handle(new Call(key(headers.get(HttpHeader.AUTHORIZATION)), body, match.pathParameter(),
+        if (route.readsBody() && tooLarge) {
+            throw tooLarge();
+        }
+        byte[] body = !route.readsBody() || arrived == null ? NO_BODY : arrived;
+        route.handler().handle(new Call(key(headers.get(HttpHeaderNames.AUTHORIZATION)), body, match.pathParameter(),
                 channel, record, received, start));
     }
 
-    private void preflight(JettyChannel channel, RequestRecord record, String origin, boolean allowed,
+    private void preflight(NettyChannel channel, RequestRecord record, String origin, boolean allowed,
                            String requestedHeaders) {
         if (!allowed) {
             record.failed(ApiError.of(ErrorKind.FORBIDDEN, origin == null ? "preflight without an origin"
@@ -194,29 +225,14 @@ public final class GatewayHandler extends Handler.Abstract {
             channel.json(403, ORIGIN_REFUSED);
             return;
         }
-        var headers = channel.response().getHeaders();
-        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
-        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, CorsPolicy.allowedHeaders(requestedHeaders));
-        headers.put(HttpHeader.ACCESS_CONTROL_MAX_AGE, "600");
-        headers.add(VARY_ORIGIN);
+        HttpHeaders headers = channel.headers();
+        headers.set(ALLOW_ORIGIN, origin);
+        headers.set(ALLOW_METHODS, "GET, POST, OPTIONS");
+        headers.set(ALLOW_HEADERS, CorsPolicy.allowedHeaders(requestedHeaders));
+        headers.set(MAX_AGE, "600");
+        headers.add(VARY, ORIGIN);
         record.target(origin);
         channel.noContent();
-    }
-
-    /** The body, at most the configured size: a declared length over it is refused before reading a byte. */
-    private byte[] body(Request request) throws IOException {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(maxBodyBytes + 1);
-            if (body.length > maxBodyBytes) {
-                throw tooLarge();
-            }
-            return body;
-        }
     }
 
     private ApiError.ApiFailure tooLarge() {
@@ -233,7 +249,7 @@ public final class GatewayHandler extends Handler.Abstract {
         return authorization.substring(BEARER.length()).trim();
     }
 
-    private static void fail(JettyChannel channel, Route.Protocol protocol, RequestRecord record, ApiError error) {
+    private static void fail(NettyChannel channel, Route.Protocol protocol, RequestRecord record, ApiError error) {
         if (channel.completed()) {
             return; // already answered (a refusal rendered inside a route); nothing more to send
         }
@@ -242,10 +258,10 @@ public final class GatewayHandler extends Handler.Abstract {
             return;
         }
         record.failed(error);
-        var headers = channel.response().getHeaders();
-        error.retryAfter().ifPresent(wait -> headers.put(HttpHeader.RETRY_AFTER, retryAfterSeconds(wait)));
+        HttpHeaders headers = channel.headers();
+        error.retryAfter().ifPresent(wait -> headers.set(RETRY_AFTER, retryAfterSeconds(wait)));
         if (error.kind() == ErrorKind.UNAUTHENTICATED) {
-            headers.put(WWW_AUTHENTICATE);
+            headers.set(WWW_AUTHENTICATE, BEARER_REALM);
         }
         channel.json(error.status(), protocol == Route.Protocol.OLLAMA ? OllamaErrors.body(error)
                 : OpenAiErrors.body(error));

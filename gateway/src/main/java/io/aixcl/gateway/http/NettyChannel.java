@@ -1,0 +1,298 @@
+package io.aixcl.gateway.http;
+
+import io.aixcl.gateway.inference.ResponseChannel;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A response on a Netty connection. A whole response is written and the caller goes on (to record the request); a
+ * stream writes chunk by chunk from its (virtual) thread, which waits only while the connection is not writable, so a
+ * client that reads slowly slows only its own generation and the daemon buffers at most the connection's high-water
+ * mark; one that left is noticed at the next token, or at once by {@link #onClientGone}. A channel made on the event
+ * loop that read the request runs blocking work ({@link #blocking}) on a virtual thread of its own.
+ */
+final class NettyChannel implements ResponseChannel {
+
+    static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
+    static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
+    static final AsciiString CONNECTION = AsciiString.cached("Connection");
+    static final AsciiString TRANSFER_ENCODING = AsciiString.cached("Transfer-Encoding");
+    static final AsciiString CACHE_CONTROL = AsciiString.cached("Cache-Control");
+    static final AsciiString JSON = AsciiString.cached("application/json; charset=utf-8");
+    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
+    private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+    private static final AsciiString CLOSE = AsciiString.cached("close");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+
+    private final ChannelHandlerContext ctx;
+    private final HttpRequest request;
+    private final HttpVersion version;
+    private final GatewayConnection connection;
+    private final HttpHeaders headers = new DefaultHttpHeaders(false);
+    private boolean keepAlive;
+    private volatile boolean completed;
+    private boolean streaming;
+    private boolean headSent;
+    private AsciiString streamType;
+    private volatile boolean broken;
+    private boolean gone;
+    private List<Runnable> goneActions;
+    private CompletionStage<?> later;
+    /** Served on the event loop that read the request: nothing here may block. */
+    private boolean onIoThread;
+    /** Inside {@link #blocking} on its own thread: an answer given later ends that work's future instead. */
+    private CompletionStage<?> nested;
+    private boolean offloaded;
+
+    NettyChannel(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, GatewayConnection connection) {
+        this.ctx = ctx;
+        this.request = request;
+        this.version = request.protocolVersion();
+        this.keepAlive = keepAlive;
+        this.connection = connection;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    /** The response's headers until it is committed. */
+    HttpHeaders headers() {
+        return headers;
+    }
+
+    void onIoThread(boolean value) {
+        onIoThread = value;
+    }
+
+    boolean completed() {
+        return completed;
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    GatewayConnection connection() {
+        return connection;
+    }
+
+    /** The answer still to come, or null when the route answered (or failed) before returning. */
+    CompletionStage<?> pending() {
+        return later;
+    }
+
+    @Override
+    public void json(int status, byte[] body) {
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body), headers, EmptyHttpHeaders.INSTANCE);
+        headers.set(CONTENT_TYPE, JSON);
+        headers.setInt(CONTENT_LENGTH, body.length);
+        connectionHeader();
+        completed = true;
+        last(ctx.writeAndFlush(response));
+    }
+
+    void noContent() {
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(version, HttpResponseStatus.NO_CONTENT,
+                Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+        connectionHeader();
+        completed = true;
+        last(ctx.writeAndFlush(response));
+    }
+
+    /** The request could not be answered (a route left it open); a generic 500 without details. */
+    void noResponse() {
+        if (streaming) {
+            finishStream();
+        } else {
+            json(500, "{\"error\":\"no response\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Override
+    public void startStream(String contentType) {
+        streaming = true;
+        streamType = new AsciiString(contentType);
+    }
+
+    /** The stream's head, before its first bytes; a HTTP/1.0 client gets the body delimited by the close. */
+    private void head() {
+        if (headSent) {
+            return;
+        }
+        headSent = true;
+        headers.set(CONTENT_TYPE, streamType);
+        headers.set(CACHE_CONTROL, NO_CACHE);
+        if (version == HttpVersion.HTTP_1_0) {
+            keepAlive = false;
+        } else {
+            headers.set(TRANSFER_ENCODING, CHUNKED);
+        }
+        connectionHeader();
+        ctx.write(new DefaultHttpResponse(version, HttpResponseStatus.OK, headers));
+    }
+
+    @Override
+    public void chunk(byte[] bytes) throws IOException {
+        if (broken) {
+            throw new IOException("the client went away");
+        }
+        head();
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(this::written);
+        // Back-pressure: what the client has not read stays in the socket's buffers and Netty's, up to the high-water
+        // mark; past it, this stream's thread waits (never an event loop's).
+        if (!ctx.channel().isWritable() && !ctx.executor().inEventLoop()) {
+            awaitWritable();
+        }
+        if (broken) {
+            throw new IOException("the client went away");
+        }
+    }
+
+    private void written(io.netty.util.concurrent.Future<? super Void> write) {
+        if (!write.isSuccess()) {
+            broken = true;
+            wake();
+        }
+    }
+
+    private synchronized void awaitWritable() throws IOException {
+        while (!broken && ctx.channel().isActive() && !ctx.channel().isWritable()) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the client was not reading", e);
+            }
+        }
+    }
+
+    /** From the loop: the connection became writable again, or closed. */
+    synchronized void wake() {
+        notifyAll();
+    }
+
+    @Override
+    public void end(byte[] bytes) {
+        completed = true;
+        head();
+        last(ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes))));
+    }
+
+    /** Ends a stream: the last (empty) write, or closing the connection when the client is gone. */
+    void finishStream() {
+        completed = true;
+        if (broken) {
+            ctx.close();
+        } else {
+            head();
+            last(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+        }
+    }
+
+    private void connectionHeader() {
+        if (!keepAlive) {
+            headers.set(CONNECTION, CLOSE);
+        } else if (version == HttpVersion.HTTP_1_0) {
+            headers.set(CONNECTION, KEEP_ALIVE);
+        }
+    }
+
+    private void last(ChannelFuture write) {
+        if (!keepAlive) {
+            write.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void later(CompletionStage<?> answer) {
+        if (offloaded) {
+            nested = answer;
+        } else {
+            later = answer;
+        }
+    }
+
+    @Override
+    public void blocking(Work work) throws IOException {
+        if (!onIoThread) {
+            work.run();
+            return;
+        }
+        onIoThread = false;
+        offloaded = true;
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        later = done;
+        GatewayHandler.REQUEST_THREADS.newThread(() -> {
+            try {
+                work.run();
+            } catch (IOException | RuntimeException | Error e) {
+                done.completeExceptionally(e);
+                return;
+            }
+            CompletionStage<?> answer = nested;
+            if (answer == null) {
+                done.complete(null);
+            } else {
+                answer.whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                    } else {
+                        done.complete(value);
+                    }
+                });
+            }
+        }).start();
+    }
+
+    @Override
+    public void onClientGone(Runnable action) {
+        synchronized (this) {
+            if (!gone) {
+                if (goneActions == null) {
+                    goneActions = new ArrayList<>(1);
+                }
+                goneActions.add(action);
+                return;
+            }
+        }
+        action.run();
+    }
+
+    /** From the loop: the connection closed before the response was done. */
+    void clientGone() {
+        List<Runnable> actions;
+        synchronized (this) {
+            gone = true;
+            broken = true;
+            actions = goneActions;
+            goneActions = null;
+            notifyAll();
+        }
+        if (actions != null) {
+            for (Runnable action : actions) {
+                action.run();
+            }
+        }
+    }
+}
