@@ -35,6 +35,8 @@ import io.aixcl.engine.http.OpenAiCompatibleEngine;
 import io.aixcl.engine.http.UpstreamConfig;
 import io.aixcl.gateway.GatewayConfig;
 import io.aixcl.gateway.GatewayServer;
+import io.aixcl.gateway.http.GatewayTransport;
+import io.netty.channel.EventLoopGroup;
 import io.aixcl.gateway.embed.MiniLmEmbedder;
 import io.aixcl.daemon.tokens.TokenRoutes;
 import io.aixcl.daemon.tokens.TokenService;
@@ -142,9 +144,12 @@ public final class Main {
             EmbeddedEngineConfig embedded = EmbeddedEngineConfig.defaults(paths.runtime().resolve("engine-llama"));
             EmbeddedEngineConfig embeddedConfig = settings.inference().threads().isPresent()
                     ? embedded.withThreads(settings.inference().threads().getAsInt()) : embedded;
+            // One set of event loops for the gateway and the HTTP engines: a whole answer's upstream exchange runs on
+            // the loop that read the request and writes the answer (no thread hand-off).
+            EventLoopGroup loops = GatewayTransport.newLoops("gateway");
             RuntimeCore runtimeCore = new RuntimeCore(settings.inference(), modelStore,
                     () -> new EmbeddedEngine(embeddedConfig),
-                    upstreamEngines(settings.inference()), () -> containerEngineProblem(engines));
+                    upstreamEngines(settings.inference(), loops), () -> containerEngineProblem(engines));
             // --- end inference ---
             CountDownLatch stopped = new CountDownLatch(1);
             Router router = new Router();
@@ -216,7 +221,7 @@ public final class Main {
                 throw e;
             }
             LOG.info("aixcld listening on " + paths.socket() + " (pid " + ProcessHandle.current().pid() + ")");
-            Optional<GatewayServer> gateway = startGateway(settings.gateway(), runtimeCore, keys, auditStore);
+            Optional<GatewayServer> gateway = startGateway(settings.gateway(), runtimeCore, keys, auditStore, loops);
             // Connect to the engine now, in the background, so the first command does not pay for it.
             Thread.ofVirtual().start(() -> {
                 try {
@@ -230,11 +235,13 @@ public final class Main {
                 stopped.countDown();
                 remoteServer.ifPresent(RemoteApiServer::close);
                 shutdown(server, stacks, engines, audit, auditStore, runtimeCore, gateway, keys);
+                loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
                 state.close();
             }, "shutdown"));
             stopped.await();
             remoteServer.ifPresent(RemoteApiServer::close);
             shutdown(server, stacks, engines, audit, auditStore, runtimeCore, gateway, keys);
+            loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
             state.close();
             LOG.info("aixcld stopped");
             return 0;
@@ -305,14 +312,14 @@ public final class Main {
      * why inference is unreachable.
      */
     private static Optional<GatewayServer> startGateway(Settings.Gateway settings, RuntimeCore backends,
-                                                        KeyService keys, AuditStore auditLog) {
+                                                        KeyService keys, AuditStore auditLog, EventLoopGroup loops) {
         java.net.InetSocketAddress address = settings.listen().socketAddress();
         GatewayConfig config = GatewayConfig.defaults()
                 .withAllowedHosts(Set.copyOf(settings.allowedHosts()))
                 .withCorsOrigins(Set.copyOf(settings.corsOrigins()));
         config = settings.allowRemote() ? config.withRemoteListen(address) : config.withListen(address);
         GatewayServer gateway = new GatewayServer(config, backends, keys, auditLog, new MiniLmEmbedder(),
-                java.time.Clock.systemUTC());
+                java.time.Clock.systemUTC(), loops);
         try {
             gateway.start();
         } catch (RuntimeException e) {
@@ -332,13 +339,13 @@ public final class Main {
      * {@code inference.url}) and an OpenAI-compatible {@code inference.url}, with the key from
      * {@code inference.api_key_file} (read at start, never logged).
      */
-    private static RuntimeCore.UpstreamEngines upstreamEngines(Settings.Inference inference) {
+    private static RuntimeCore.UpstreamEngines upstreamEngines(Settings.Inference inference, EventLoopGroup loops) {
         return new RuntimeCore.UpstreamEngines(
                 // A key file is only allowed beside inference.url, so the stack's own container never gets one.
                 url -> new OllamaEngine(inference.apiKeyFile()
-                        .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url))),
+                        .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url)), loops),
                 url -> new OpenAiCompatibleEngine(inference.apiKeyFile()
-                        .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url))));
+                        .map(UpstreamConfig.of(url)::withApiKeyFile).orElse(UpstreamConfig.of(url)), loops));
     }
 
     /** Empty when a container engine answers, else why none does (one line). */
