@@ -349,6 +349,42 @@ class GatewayServerTest {
     }
 
     @Test
+    void aDeclaredLengthOverTheLimitIsRefusedBeforeTheBodyIsSentAndAChunkedOneWhenItPassesTheLimit() throws Exception {
+        Thread.sleep(200); // an earlier test's refusal may still be on its way to the log
+        long refusedBefore = tooLargeEvents();
+        // Only the head: an answer that waited for 10 MB of body would never come.
+        String declared = http.raw("POST /api/chat HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestKeys.ALL
+                + "\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+        assertThat(declared).startsWith("HTTP/1.1 413").contains("Connection: close")
+                .endsWith("{\"error\":\"the request body is larger than this gateway's limit of 65536 bytes\"}");
+
+        StringBuilder chunked = new StringBuilder("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer " + TestKeys.ALL + "\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n");
+        String piece = "x".repeat(1000);
+        for (int i = 0; i < 70; i++) {
+            chunked.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n");
+        }
+        chunked.append("0\r\n\r\n");
+        String answer = http.raw(chunked.toString());
+        assertThat(answer).startsWith("HTTP/1.1 413");
+        assertThat(Http.JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).at("/error/code").asText())
+                .isEqualTo("request_too_large");
+        // Each was audited once, as a refusal, and the gateway goes on serving.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (tooLargeEvents() < refusedBefore + 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(200); // and no second event for either
+        assertThat(tooLargeEvents()).isEqualTo(refusedBefore + 2);
+        assertThat(http.get("/api/version", TestKeys.ALL).statusCode()).isEqualTo(200);
+    }
+
+    private static long tooLargeEvents() {
+        return audit.events.stream().filter(e -> "413".equals(e.parameters().get("status"))).count();
+    }
+
+    @Test
     void invalidRequestsGet400WithTheFieldAndAPreciseMessage() throws Exception {
         record Case(String path, String body, String param, String message) { }
         List<Case> cases = List.of(

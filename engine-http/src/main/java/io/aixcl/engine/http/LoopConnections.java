@@ -113,12 +113,14 @@ final class LoopConnections {
         open++;
         ChannelFuture connecting = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         if (tls != null) {
-                            SSLEngine engine = tls.newEngine(channel.alloc(), address.getHostString(), address.getPort());
+                            SSLEngine engine = tls.newEngine(channel.alloc(), address.getHostString(),
+                                    address.getPort());
                             SSLParameters parameters = engine.getSSLParameters();
                             parameters.setEndpointIdentificationAlgorithm("HTTPS");
                             engine.setSSLParameters(parameters);

@@ -32,7 +32,13 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     /** What is allocated before any byte of a body arrived: a declared length alone must not reserve the limit. */
     private static final int FIRST_BUFFER = 16 * 1024;
 
-    private final GatewayHandler handler;
+    /** What serves a whole request (the {@link GatewayHandler}); it calls {@link #done} when the answer is. */
+    interface Dispatch {
+        /** On the connection's loop; {@code body} is null when it was refused for its size ({@code tooLarge}). */
+        void handle(NettyChannel channel, byte[] body, boolean tooLarge);
+    }
+
+    private final Dispatch handler;
     private final int maxBodyBytes;
     private ChannelHandlerContext ctx;
     private HttpRequest head;
@@ -43,7 +49,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     private NettyChannel active;
     private ArrayDeque<Object> waiting;
 
-    GatewayConnection(GatewayHandler handler, int maxBodyBytes) {
+    GatewayConnection(Dispatch handler, int maxBodyBytes) {
         this.handler = handler;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -129,7 +135,8 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (body == null) {
-                body = new byte[Math.max(n, (int) Math.min(FIRST_BUFFER, HttpUtil.getContentLength(head, FIRST_BUFFER)))];
+                long declared = HttpUtil.getContentLength(head, FIRST_BUFFER);
+                body = new byte[Math.max(n, (int) Math.min(FIRST_BUFFER, declared))];
             }
             if (filled + n > body.length) {
                 body = Arrays.copyOf(body, Math.min(maxBodyBytes, Math.max(filled + n, body.length * 2)));

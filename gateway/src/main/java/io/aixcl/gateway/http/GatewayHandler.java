@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Failures are rendered in the route's protocol; an unexpected exception is logged here and answered with a
  * generic 500, never a stack trace.
  */
-public final class GatewayHandler {
+public final class GatewayHandler implements GatewayConnection.Dispatch {
 
     private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
     // Response header names as clients have always seen them (Netty's constants are lower case).
@@ -76,7 +76,8 @@ public final class GatewayHandler {
      * loading a model) moves to a virtual thread itself ({@link NettyChannel#blocking}); a thread hop per request cost
      * as much as the rest of a proxied request. Every other request runs on a virtual thread of its own.
      */
-    void handle(NettyChannel channel, byte[] body, boolean tooLarge) {
+    @Override
+    public void handle(NettyChannel channel, byte[] body, boolean tooLarge) {
         inFlight.incrementAndGet();
         HttpRequest request = channel.request();
         String path = path(request.uri());
