@@ -2,8 +2,8 @@
 # The gateway's CPU cost per request, which the machine's load barely moves (unlike bench/gateway.sh's req/s): the
 # daemon in front of the canned upstream of bench/gateway.sh, warmed up under wrk -t2 -c64 (C2 needs tens of seconds
 # of traffic on a loaded machine), then `perf stat` on the daemon alone during BENCH_ROUNDS 10 s wrk runs: user and
-# kernel instructions per request (compiler threads included: take the last, settled rounds), and the syscalls per
-# request of one more 5 s run. BENCH_PROFILE=cpu|alloc adds an async-profiler run (ASYNC_PROFILER=path to
+# kernel instructions and context switches per request (compiler threads included: take the last, settled rounds),
+# and the syscalls per request of one more 5 s run. BENCH_PROFILE=cpu|alloc adds an async-profiler run (ASYNC_PROFILER=path to
 # libasyncProfiler.so) written as collapsed stacks to BENCH_PROFILE_OUT.
 #
 #   bench/gateway-cost.sh json|sse     (BENCH_WARMUP=90 s, BENCH_ROUNDS=3; AIXCL_DAEMON_JAR to measure another build)
@@ -72,12 +72,15 @@ requests_of() { grep -o '[0-9]* requests in' <<<"$1" | cut -d' ' -f1; }
 log "$MODE: warming the gateway up for ${WARMUP}s"
 run_wrk "$WARMUP" >/dev/null
 for ((r = 1; r <= ROUNDS; r++)); do
-    out="$({ perf stat -e instructions:u,instructions:k -p "$PID" -x, -o "$WORK/perf.txt" -- sleep 10 & run_wrk 10; wait; })"
+    out="$({ perf stat -e instructions:u,instructions:k,context-switches -p "$PID" -x, -o "$WORK/perf.txt" -- sleep 10 &
+        run_wrk 10; wait; })"
     n="$(requests_of "$out")"
     user="$(grep 'instructions:u' "$WORK/perf.txt" | cut -d, -f1)"
     kernel="$(grep 'instructions:k' "$WORK/perf.txt" | cut -d, -f1)"
-    printf '%s round %d: %s req/s, %d user + %d kernel instructions per request (load %s)\n' "$MODE" "$r" \
-        "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" $((user / n)) $((kernel / n)) "$(cut -d' ' -f1 /proc/loadavg)"
+    switches="$(grep 'context-switches' "$WORK/perf.txt" | cut -d, -f1)"
+    printf '%s round %d: %s req/s, %d user + %d kernel instructions, %s context switches per request (load %s)\n' \
+        "$MODE" "$r" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" $((user / n)) $((kernel / n)) \
+        "$(awk -v s="$switches" -v n="$n" 'BEGIN {printf "%.2f", s / n}')" "$(cut -d' ' -f1 /proc/loadavg)"
 done
 calls="writev write read epoll_wait epoll_ctl futex"
 events="$(printf 'syscalls:sys_enter_%s,' $calls)"

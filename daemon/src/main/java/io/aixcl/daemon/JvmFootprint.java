@@ -8,6 +8,8 @@ final class JvmFootprint {
     /** Jetty's cache-line padding hint; below 32 GiB of heap the JVM compresses references to 4 bytes. */
     static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
     static final String NETTY_NO_UNSAFE = "io.netty.noUnsafe";
+    static final String NETTY_MACHINE_ID = "io.netty.machineId";
+    static final String NETTY_MAX_ORDER = "io.netty.allocator.maxOrder";
 
     private JvmFootprint() {}
 
@@ -22,6 +24,24 @@ final class JvmFootprint {
         // about on stderr; it then allocates its direct buffers through ByteBuffer, as the JDK means them to be.
         if (System.getProperty(NETTY_NO_UNSAFE) == null) {
             System.setProperty(NETTY_NO_UNSAFE, "true");
+        }
+        // Netty's pooled allocator carves buffers out of chunks of 8 KiB << maxOrder: 4 MiB each by default, one per
+        // arena a thread uses, zeroed when made (a heap array, or a direct buffer without Unsafe). The first upstream
+        // poll or client request then costs megabytes for buffers of a few KiB; 64 KiB chunks hold every buffer the
+        // gateway reads or writes (bigger ones are allocated unpooled).
+        if (System.getProperty(NETTY_MAX_ORDER) == null) {
+            System.setProperty(NETTY_MAX_ORDER, "3");
+        }
+        // Unset, Netty's first channel id walks the network interfaces for a MAC address (sun.net classes, native
+        // calls) only to tell this process's connections apart: random bytes do that as well.
+        if (System.getProperty(NETTY_MACHINE_ID) == null) {
+            byte[] id = new byte[8];
+            new java.util.Random().nextBytes(id);
+            StringBuilder hex = new StringBuilder();
+            for (byte b : id) {
+                hex.append(hex.isEmpty() ? "" : ":").append(String.format("%02x", b & 0xff));
+            }
+            System.setProperty(NETTY_MACHINE_ID, hex.toString());
         }
     }
 }
