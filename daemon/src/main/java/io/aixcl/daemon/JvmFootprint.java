@@ -1,8 +1,9 @@
 package io.aixcl.daemon;
 
 /**
- * Settings, made before any library class loads, that keep the daemon's resident memory small: it idles most of its
- * life, and the target is under 120 MB (docs/PERFORMANCE.md, "Daemon idle RSS").
+ * Settings, made before any library class loads, that keep the daemon's resident memory small (it idles most of its
+ * life, and the target is under 120 MB: docs/PERFORMANCE.md, "Daemon idle RSS"), and its stderr and CPU free of what
+ * only a library's debugging needs.
  */
 final class JvmFootprint {
     /** Jetty's cache-line padding hint; below 32 GiB of heap the JVM compresses references to 4 bytes. */
@@ -10,6 +11,7 @@ final class JvmFootprint {
     static final String NETTY_NO_UNSAFE = "io.netty.noUnsafe";
     static final String NETTY_MACHINE_ID = "io.netty.machineId";
     static final String NETTY_MAX_ORDER = "io.netty.allocator.maxOrder";
+    static final String NETTY_LEAK_DETECTION = "io.netty.leakDetection.level";
 
     private JvmFootprint() {}
 
@@ -31,6 +33,11 @@ final class JvmFootprint {
         // gateway reads or writes (bigger ones are allocated unpooled).
         if (System.getProperty(NETTY_MAX_ORDER) == null) {
             System.setProperty(NETTY_MAX_ORDER, "3");
+        }
+        // Netty samples buffer allocations for leaks, each sample with a stack trace (~1% of the gateway's CPU under
+        // load, async-profiler); the tests run with the default, where a leak would show.
+        if (System.getProperty(NETTY_LEAK_DETECTION) == null) {
+            System.setProperty(NETTY_LEAK_DETECTION, "disabled");
         }
         // Unset, Netty's first channel id walks the network interfaces for a MAC address (sun.net classes, native
         // calls) only to tell this process's connections apart: random bytes do that as well.
