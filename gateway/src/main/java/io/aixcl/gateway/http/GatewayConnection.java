@@ -173,6 +173,10 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         if (active != channel) {
             return;
         }
+        if (!ctx.channel().isActive()) {
+            // Closed, and Netty tells the pipeline later: the client-gone actions run now, before the request is let go.
+            channel.clientGone();
+        }
         active = null;
         while (waiting != null && active == null) {
             Object message = waiting.poll();
@@ -218,11 +222,11 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        // Whether or not its last bytes were handed over: a stream that saw its write fail first ends itself, and
+        // the client-gone actions (cancelling a generation) must run either way; on an ended generation they do nothing.
         NettyChannel current = active;
-        if (current != null && !current.completed()) {
+        if (current != null) {
             current.clientGone();
-        } else if (current != null) {
-            current.wake();
         }
         head = null;
         body = null;
