@@ -38,6 +38,7 @@ import javax.net.ssl.SSLParameters;
 final class LoopConnections {
 
     private final EventLoop loop;
+    /** Resolved when the upstream is an IP literal; else a host name resolved at each connect, off the loop. */
     private final InetSocketAddress address;
     private final SslContext tls;
     private final int limit;
@@ -111,6 +112,23 @@ final class LoopConnections {
 
     private void connect(Exchange exchange) {
         open++;
+        if (!address.isUnresolved()) {
+            connect(address, exchange);
+            return;
+        }
+        // A name lookup blocks (the JDK's resolver): on a virtual thread, never on the loop every client shares.
+        Thread.ofVirtual().start(() -> {
+            try {
+                InetSocketAddress resolved = new InetSocketAddress(
+                        java.net.InetAddress.getByName(address.getHostString()), address.getPort());
+                loop.execute(() -> connect(resolved, exchange));
+            } catch (java.net.UnknownHostException e) {
+                loop.execute(() -> failedConnect(exchange, e));
+            }
+        });
+    }
+
+    private void connect(InetSocketAddress target, Exchange exchange) {
         ChannelFuture connecting = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -132,20 +150,24 @@ final class LoopConnections {
                                 new Carrier());
                     }
                 })
-                .connect(address);
+                .connect(target);
         connecting.addListener((ChannelFuture done) -> {
             if (done.isSuccess()) {
                 dispatch(done.channel(), exchange);
             } else {
-                open--;
-                exchange.complete(done.cause());
-                // Whoever waits would fail the same way, but only when its own connect does: try for the next one.
-                Exchange next = waiting.poll();
-                if (next != null) {
-                    acquire(next);
-                }
+                failedConnect(exchange, done.cause());
             }
         });
+    }
+
+    private void failedConnect(Exchange exchange, Throwable cause) {
+        open--;
+        exchange.complete(cause);
+        // Whoever waits would fail the same way, but only when its own connect does: try for the next one.
+        Exchange next = waiting.poll();
+        if (next != null) {
+            acquire(next);
+        }
     }
 
     private void dispatch(Channel channel, Exchange exchange) {

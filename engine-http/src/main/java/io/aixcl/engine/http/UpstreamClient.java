@@ -114,8 +114,11 @@ final class UpstreamClient implements AutoCloseable {
         EngineLoops loops = sharedLoops != null ? EngineLoops.shared(sharedLoops) : EngineLoops.own(threadName);
         URI base = config.baseUrl();
         int port = base.getPort() >= 0 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
-        // Resolved at each connect (a name may move), never on an event loop ahead of time.
-        InetSocketAddress address = InetSocketAddress.createUnresolved(base.getHost(), port);
+        // An IP literal is used as it is; a name is resolved at each connect (it may move), off the event loops.
+        String host = base.getHost();
+        InetSocketAddress address = ipLiteral(host)
+                ? new InetSocketAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port)
+                : InetSocketAddress.createUnresolved(host, port);
         List<LoopConnections> pools = new ArrayList<>();
         for (EventExecutor executor : loops.group()) {
             pools.add(null);
@@ -159,6 +162,11 @@ final class UpstreamClient implements AutoCloseable {
         } catch (ExecutionException e) {
             throw UpstreamFailures.transport(method + " " + config.url(path), e.getCause());
         }
+    }
+
+    /** Dotted IPv4 or bracketed IPv6: creating its address looks nothing up. */
+    static boolean ipLiteral(String host) {
+        return host.startsWith("[") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     private LoopConnections pool() {

@@ -126,6 +126,24 @@ class OpenAiCompatibleEngineTest {
     }
 
     @Test
+    void anUpstreamNamedByHostNameIsResolvedAndAnUnknownNameFailsPrecisely() throws Exception {
+        streams(CHAT, HELLO_WORLD_STREAM);
+        engine = new OpenAiCompatibleEngine(UpstreamConfig.of(URI.create("http://localhost:"
+                + upstream.baseUrl().getPort())));
+        engine.start();
+        engine.load(ModelSpec.of("tiny", Path.of("unused")));
+        assertThat(engine.complete(chat("Hi")).text()).isEqualTo("Hello world");
+
+        var unknown = new OpenAiCompatibleEngine(UpstreamConfig.of(URI.create("http://no-such-host.invalid:1"))
+                .withStartTimeout(Duration.ZERO));
+        assertThatThrownBy(unknown::start).isInstanceOf(InferenceException.EngineUnavailable.class)
+                .hasMessageContaining("unknown host no-such-host.invalid");
+        assertThat(UpstreamClient.ipLiteral("127.0.0.1")).isTrue();
+        assertThat(UpstreamClient.ipLiteral("[::1]")).isTrue();
+        assertThat(UpstreamClient.ipLiteral("localhost")).isFalse();
+    }
+
+    @Test
     void aBaseUrlEndingInV1IsNotDoubled() throws Exception {
         streams(CHAT, HELLO_WORLD_STREAM);
         engine = new OpenAiCompatibleEngine(UpstreamConfig.of(URI.create(upstream.baseUrl() + "/v1/")));
