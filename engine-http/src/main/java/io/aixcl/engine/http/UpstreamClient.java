@@ -119,16 +119,15 @@ final class UpstreamClient implements AutoCloseable {
         InetSocketAddress address = ipLiteral(host)
                 ? new InetSocketAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port)
                 : InetSocketAddress.createUnresolved(host, port);
-        List<LoopConnections> pools = new ArrayList<>();
+        List<EventLoop> each = new ArrayList<>();
         for (EventExecutor executor : loops.group()) {
-            pools.add(null);
+            each.add((EventLoop) executor);
         }
-        int count = pools.size();
-        int perLoop = Math.max(1, (config.maxConnections() + count - 1) / count);
-        int i = 0;
-        for (EventExecutor executor : loops.group()) {
-            pools.set(i++, new LoopConnections((EventLoop) executor, address, tls, perLoop, config.connectTimeout(),
-                    IDLE_EVICTION));
+        // Each loop owns its share of the connections: no loop ever waits for another's.
+        int perLoop = Math.max(1, (config.maxConnections() + each.size() - 1) / each.size());
+        List<LoopConnections> pools = new ArrayList<>();
+        for (EventLoop loop : each) {
+            pools.add(new LoopConnections(loop, address, tls, perLoop, config.connectTimeout(), IDLE_EVICTION));
         }
         connections = pools.toArray(LoopConnections[]::new);
         this.loops = loops;
