@@ -32,7 +32,9 @@ final class LogScanner {
 
     private static final int BLOCK_HEIGHT = 10;
     static final long BLOCK = 1L << BLOCK_HEIGHT;
-    private static final int READ_BUFFER = 4 << 20;
+    // The smallest buffer that holds the largest record: the bytes copied in are still in the CPU's cache when the
+    // CRC and the hashing read them (4 MiB: ~5% more CPU per warm scan).
+    private static final int READ_BUFFER = 1 << 20;
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     // One hasher per scanning thread, not per segment. Its digest is a clone made at each block (BlockHasher.reset):
     // a clone carries the JDK digest's state but not its Java code's work array, whose clearing cost CPU per record.
