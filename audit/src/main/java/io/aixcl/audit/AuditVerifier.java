@@ -51,7 +51,7 @@ public final class AuditVerifier {
                 witness.map(AuditVerifier::checkpointFile));
         NavigableSet<Long> sizes = new TreeSet<>();
         notes.forEach(n -> n.claimedSize().ifPresent(sizes::add));
-        // Mapped reads: this process verifies and ends, so the mappings' lifetime does not matter.
+        // Mapped reads: their mappings last until the GC frees them, which for the CLI's verify is when it ends.
         FutureTask<LogScan> scan = new FutureTask<>(() -> LogScanner.scan(dataDir, sizes, true));
         Thread scanning = new Thread(scan, "audit-verify");
         scanning.setDaemon(true);

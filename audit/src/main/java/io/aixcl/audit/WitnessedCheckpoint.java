@@ -23,9 +23,12 @@ record WitnessedCheckpoint(Path file, boolean witness, Optional<Checkpoint> chec
         /** The size the note's text claims, signature unchecked: where a scan should keep the tree's root. */
         Optional<Long> claimedSize() {
             return text.flatMap(t -> {
-                int split = t.lastIndexOf("\n\n");
+                int split = t.lastIndexOf("\n\n"); // as SignedNote.open splits text from signatures
+                if (split < 0) {
+                    return Optional.empty();
+                }
                 try {
-                    return split < 0 ? Optional.empty() : Optional.of(Checkpoint.parse(t.substring(0, split + 1)).size());
+                    return Optional.of(Checkpoint.parse(t.substring(0, split + 1)).size());
                 } catch (IllegalArgumentException e) {
                     return Optional.empty(); // malformed: open() will say so
                 }
@@ -52,7 +55,8 @@ record WitnessedCheckpoint(Path file, boolean witness, Optional<Checkpoint> chec
 
     private static Note load(Path file, boolean witness) {
         try {
-            return new Note(file, witness, Optional.of(Files.readString(file, StandardCharsets.UTF_8)), Optional.empty());
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            return new Note(file, witness, Optional.of(text), Optional.empty());
         } catch (IOException | UncheckedIOException e) {
             return new Note(file, witness, Optional.empty(), Optional.of("cannot be read: " + e.getMessage()));
         }
