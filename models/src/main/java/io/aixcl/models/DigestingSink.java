@@ -27,7 +27,7 @@ final class DigestingSink implements AutoCloseable {
 
     private sealed interface Task {}
 
-    private record Bytes(byte[] buffer, int length) implements Task {}
+    private record Bytes(ByteBuffer buffer) implements Task {}
 
     private record ReadBack(long from, long to) implements Task {}
 
@@ -39,7 +39,7 @@ final class DigestingSink implements AutoCloseable {
 
     private final FileChannel channel;
     private final ChunkLedger ledger;
-    private final BlockingQueue<byte[]> pool;
+    private final BlockingQueue<ByteBuffer> pool;
     private final int maxBuffers;
     private int allocated; // guarded by lock
     private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
@@ -67,19 +67,21 @@ final class DigestingSink implements AutoCloseable {
         }
     }
 
-    /** A buffer to read the network into; give it back with {@link #write} or {@link #release}. */
-    byte[] buffer() throws InterruptedException {
-        byte[] b = pool.poll();
-        return b != null ? b : allocateOrTake();
+    /** A buffer to read the network into, empty; give it back with {@link #write} or {@link #release}. */
+    ByteBuffer buffer() throws InterruptedException {
+        ByteBuffer b = pool.poll();
+        return (b != null ? b : allocateOrTake()).clear();
     }
 
     /** Buffers are made as needed (a small blob's download needs one), up to the limit; then the hash frees them. */
-    private byte[] allocateOrTake() throws InterruptedException {
+    private ByteBuffer allocateOrTake() throws InterruptedException {
         lock.lock();
         try {
             if (allocated < maxBuffers) {
                 allocated++;
-                return new byte[BUFFER_BYTES];
+                // Direct: a socket channel reads into it and the file channel writes from it with no copy (a heap
+                // buffer passes through a direct one of the JDK's both ways).
+                return ByteBuffer.allocateDirect(BUFFER_BYTES);
             }
         } finally {
             lock.unlock();
@@ -87,19 +89,20 @@ final class DigestingSink implements AutoCloseable {
         return pool.take();
     }
 
-    void release(byte[] buffer) {
+    void release(ByteBuffer buffer) {
         if (buffer != null) {
             pool.offer(buffer);
         }
     }
 
     /**
-     * Writes {@code buffer[0..length)} at {@code offset}, as part of {@code chunk}, and returns the buffer to read
-     * into next: the same one, or, if this one went to the hasher, another from the pool (waiting for one if the
-     * hash is behind).
+     * Writes the buffer's remaining bytes at {@code offset}, as part of {@code chunk}, and returns the buffer to read
+     * into next, empty: the same one, or, if this one went to the hasher, another from the pool (waiting for one if
+     * the hash is behind).
      */
-    byte[] write(int chunk, long offset, byte[] buffer, int length) throws IOException, InterruptedException {
-        ByteBuffer data = ByteBuffer.wrap(buffer, 0, length);
+    ByteBuffer write(int chunk, long offset, ByteBuffer buffer) throws IOException, InterruptedException {
+        int length = buffer.remaining();
+        ByteBuffer data = buffer.duplicate();
         long at = offset;
         while (data.hasRemaining()) {
             at += channel.write(data, at);
@@ -109,7 +112,7 @@ final class DigestingSink implements AutoCloseable {
         lock.lock();
         try {
             if (offset == queued) {
-                tasks.add(new Bytes(buffer, length));
+                tasks.add(new Bytes(buffer));
                 queued += length;
                 handedOver = true;
             }
@@ -117,7 +120,7 @@ final class DigestingSink implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return handedOver ? buffer() : buffer;
+        return handedOver ? buffer() : buffer.clear();
     }
 
     /** Forgets everything hashed: the download restarts from byte 0. */
@@ -197,8 +200,8 @@ final class DigestingSink implements AutoCloseable {
             switch (task) {
                 case Bytes b -> {
                     if (failure == null) {
-                        sha256.update(b.buffer(), 0, b.length());
-                        hashed += b.length();
+                        hashed += b.buffer().remaining();
+                        sha256.update(b.buffer());
                     }
                     pool.offer(b.buffer());
                 }

@@ -11,6 +11,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -87,6 +89,11 @@ final class Http11 implements AutoCloseable {
             return body;
         }
 
+        /** Reads body bytes into {@code dst}; -1 at the end of the body. */
+        int read(ByteBuffer dst) throws IOException {
+            return body.read(dst);
+        }
+
         /** Returns the connection for reuse when the body was read to its end; otherwise closes it. */
         @Override
         public void close() {
@@ -118,13 +125,7 @@ final class Http11 implements AutoCloseable {
                 reused.close(); // the server closed it while it was idle: try the next, then a new one
             }
         }
-        Connection fresh = open(https, host, port, via);
-        try {
-            return exchange(fresh, request, head, key);
-        } catch (StaleConnection e) {
-            fresh.close();
-            throw new IOException("the connection to " + host + ":" + port + " closed before a response", e);
-        }
+        return exchange(open(https, host, port, via), request, head, key);
     }
 
     @Override
@@ -192,14 +193,15 @@ final class Http11 implements AutoCloseable {
         if (target.isUnresolved()) {
             throw new IOException("cannot resolve " + target.getHostString());
         }
-        Socket raw = new Socket();
+        // Plain http on a SocketChannel, whose bodies read straight into the caller's direct buffer (a Socket's
+        // stream reads through a direct buffer of the JDK's own and copies); TLS on a Socket (SSLSocket needs one).
+        Socket raw = https ? new Socket() : SocketChannel.open().socket();
         try {
             raw.setTcpNoDelay(true);
             raw.connect(target, connectTimeoutMillis);
             Connection c = new Connection(raw, raw);
             if (via != null && https) {
                 tunnel(c, host, port);
-                c.used = false; // the tunnel's answer was not a response to a request of ours
             }
             if (!https) {
                 return c;
@@ -237,6 +239,9 @@ final class Http11 implements AutoCloseable {
     }
 
     private Response exchange(Connection c, byte[] request, boolean head, String key) throws IOException {
+        boolean reused = c.used;
+        c.used = true;
+        c.heard = false;
         Head h;
         try {
             c.socket.setSoTimeout(headersTimeoutMillis);
@@ -247,9 +252,13 @@ final class Http11 implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             c.close();
             throw new HttpTimeoutException("no response within " + headersTimeoutMillis + " ms");
-        } catch (StaleConnection e) {
+        } catch (IOException e) {
+            if (reused && !c.heard) {
+                throw new StaleConnection(e); // closed (or reset) by the server while idle: not its answer
+            }
+            c.close();
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             c.close();
             throw e;
         }
@@ -307,37 +316,29 @@ final class Http11 implements AutoCloseable {
     private static final class Connection {
         final Socket raw;
         final Socket socket;
+        final SocketChannel channel; // null for TLS
         final InputStream in;
         final OutputStream out;
         final byte[] buf = new byte[16 * 1024];
+        byte[] scratch;
         int pos;
         int lim;
-        boolean used;
+        boolean used; // a request was sent on it before
+        boolean heard; // a byte arrived since the last request was sent
 
         Connection(Socket raw, Socket socket) throws IOException {
             this.raw = raw;
             this.socket = socket;
+            this.channel = socket == raw ? raw.getChannel() : null;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
 
-        /** Reads a head, skipping interim (1xx) responses. A reused connection that ends first is stale. */
+        /** Reads a head, skipping interim (1xx) responses. */
         Head readHead(boolean tunnel) throws IOException {
-            boolean reused = used;
-            used = true;
             int total = 0;
-            boolean first = true;
             while (true) {
-                String status;
-                try {
-                    status = line();
-                } catch (IOException e) {
-                    if (reused && first && pos == 0 && lim == 0) {
-                        throw new StaleConnection(e);
-                    }
-                    throw e;
-                }
-                first = false;
+                String status = line();
                 if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' ') {
                     throw new IOException("not an HTTP/1.x response");
                 }
@@ -401,6 +402,7 @@ final class Http11 implements AutoCloseable {
 
         private int fill() throws IOException {
             int n = in.read(buf, 0, buf.length);
+            heard |= n > 0;
             pos = 0;
             lim = Math.max(n, 0);
             return n;
@@ -419,6 +421,33 @@ final class Http11 implements AutoCloseable {
                 return n;
             }
             return in.read(b, off, len);
+        }
+
+        /** Reads up to {@code max} body bytes into {@code dst}: with no copy from a plain socket. */
+        int read(ByteBuffer dst, int max) throws IOException {
+            if (pos < lim) {
+                int n = Math.min(max, lim - pos);
+                dst.put(buf, pos, n);
+                pos += n;
+                return n;
+            }
+            if (channel != null) {
+                int limit = dst.limit();
+                dst.limit(dst.position() + max);
+                try {
+                    return channel.read(dst);
+                } finally {
+                    dst.limit(limit);
+                }
+            }
+            if (scratch == null) {
+                scratch = new byte[64 * 1024];
+            }
+            int n = in.read(scratch, 0, Math.min(max, scratch.length));
+            if (n > 0) {
+                dst.put(scratch, 0, n);
+            }
+            return n;
         }
 
         int available() throws IOException {
@@ -468,6 +497,17 @@ final class Http11 implements AutoCloseable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            int want = startRead(len);
+            return want <= 0 ? want : account(c.read(b, off, want));
+        }
+
+        int read(ByteBuffer dst) throws IOException {
+            int want = startRead(dst.remaining());
+            return want <= 0 ? want : account(c.read(dst, want));
+        }
+
+        /** How many bytes the next read may take (at most {@code len}): 0 for none asked, -1 at the end. */
+        private int startRead(int len) throws IOException {
             if (ended) {
                 return -1;
             }
@@ -480,8 +520,10 @@ final class Http11 implements AutoCloseable {
             if (chunked && remaining == 0 && !nextChunk()) {
                 return -1;
             }
-            int want = remaining < 0 ? len : (int) Math.min(len, remaining);
-            int n = c.read(b, off, want);
+            return remaining < 0 ? len : (int) Math.min(len, remaining);
+        }
+
+        private int account(int n) throws IOException {
             if (n < 0) {
                 if (remaining < 0) {
                     ended = true;

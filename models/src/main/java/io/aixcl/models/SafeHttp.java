@@ -51,6 +51,11 @@ final class SafeHttp implements AutoCloseable {
             return raw.body();
         }
 
+        /** Reads body bytes into {@code dst}; -1 at the end of the body. */
+        int read(java.nio.ByteBuffer dst) throws IOException {
+            return raw.read(dst);
+        }
+
         @Override
         public void close() {
             raw.close();

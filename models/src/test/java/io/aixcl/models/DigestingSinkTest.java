@@ -3,6 +3,7 @@ package io.aixcl.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aixcl.core.models.Digest;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,11 +59,10 @@ class DigestingSinkTest {
         Files.write(dir.resolve("partial"), java.util.Arrays.copyOf(blob, 800_000));
         ChunkLedger ledger = new ChunkLedger(blob.length, Long.MAX_VALUE, new long[] {800_000});
         try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, ledger, 1)) {
-            byte[] buf = sink.buffer();
+            ByteBuffer buf = sink.buffer();
             for (int at = 800_000; at < blob.length; ) {
-                int n = Math.min(buf.length, blob.length - at);
-                System.arraycopy(blob, at, buf, 0, n);
-                buf = sink.write(0, at, buf, n);
+                int n = Math.min(buf.capacity(), blob.length - at);
+                buf = sink.write(0, at, buf.put(blob, at, n).flip());
                 at += n;
             }
             sink.release(buf);
@@ -86,22 +86,20 @@ class DigestingSinkTest {
 
     private static void writeChunk(DigestingSink sink, ChunkLedger ledger, int c, byte[] blob, int piece)
             throws Exception {
-        byte[] buf = sink.buffer();
+        ByteBuffer buf = sink.buffer();
         for (long at = ledger.start(c); at < ledger.end(c); ) {
-            int n = (int) Math.min(Math.min(piece, buf.length), ledger.end(c) - at);
-            System.arraycopy(blob, (int) at, buf, 0, n);
-            buf = sink.write(c, at, buf, n);
+            int n = (int) Math.min(Math.min(piece, buf.capacity()), ledger.end(c) - at);
+            buf = sink.write(c, at, buf.put(blob, (int) at, n).flip());
             at += n;
         }
         sink.release(buf);
     }
 
     private static void writeAll(DigestingSink sink, ChunkLedger ledger, byte[] data) throws Exception {
-        byte[] buf = sink.buffer();
+        ByteBuffer buf = sink.buffer();
         for (int at = 0; at < data.length; ) {
             int n = Math.min(100_000, data.length - at);
-            System.arraycopy(data, at, buf, 0, n);
-            buf = sink.write(0, at, buf, n);
+            buf = sink.write(0, at, buf.put(data, at, n).flip());
             at += n;
         }
         sink.release(buf);
