@@ -581,7 +581,7 @@ final class Http11 implements AutoCloseable {
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            if (ended && reuseKey != null) {
+            if (ended && reuseKey != null && c.buffered() == 0) { // bytes past the body: not a clean connection
                 giveBack(reuseKey, c);
             } else {
                 c.close();

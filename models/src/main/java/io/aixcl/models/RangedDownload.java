@@ -159,7 +159,8 @@ final class RangedDownload {
 
     private DigestingSink newSink(FileChannel ch) {
         // A buffer per connection, and a few more the hash may be behind by.
-        return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4);
+        return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4,
+                settings.connectionsPerBlob() * Math.min(ledger.chunkBytes(), settings.chunkBytes()));
     }
 
     private void runWorkers() {
@@ -366,6 +367,13 @@ final class RangedDownload {
                 int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
+                        while (sink.mustWait(pos)) {
+                            if (cancelled || round.stop) {
+                                throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                            }
+                            watch.touch(); // waiting for the hash is not a stall
+                            Thread.sleep(2);
+                        }
                         buf = sink.write(c, pos, buf.flip());
                     } catch (IOException e) {
                         throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);

@@ -84,6 +84,31 @@ class DigestingSinkTest {
         }
     }
 
+    @Test
+    void writersAheadOfTheHashWaitPastTheLimitButTheOneWhereTheHashGoesOnNever() throws Exception {
+        byte[] blob = random(4 * 200_000, 5);
+        ChunkLedger ledger = ChunkLedger.fresh(blob.length, 200_000);
+        try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, ledger, 4, 250_000)) {
+            writeChunk(sink, ledger, 2, blob, 100_000);
+            assertThat(sink.mustWait(ledger.start(3))).as("200,000 bytes ahead: within the limit").isFalse();
+            writeChunk(sink, ledger, 1, blob, 100_000);
+            assertThat(sink.mustWait(ledger.start(3))).as("400,000 bytes ahead: past it").isTrue();
+            assertThat(sink.mustWait(0)).as("where the hash goes on").isFalse();
+            writeChunk(sink, ledger, 0, blob, 100_000); // fills the gap: chunks 1 and 2 are read back
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (sink.mustWait(ledger.start(3)) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(sink.mustWait(ledger.start(3))).as("once the hash caught up").isFalse();
+            writeChunk(sink, ledger, 3, blob, 100_000);
+            assertThat(sink.finish(blob.length)).isEqualTo(sha256(blob));
+        }
+        ChunkLedger resumed = new ChunkLedger(blob.length, 200_000, new long[] {0, 200_000, 200_000, 0});
+        try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, resumed, 4, 250_000)) {
+            assertThat(sink.mustWait(ledger.start(3))).as("a resume is not held back").isFalse();
+        }
+    }
+
     private static void writeChunk(DigestingSink sink, ChunkLedger ledger, int c, byte[] blob, int piece)
             throws Exception {
         ByteBuffer buf = sink.buffer();
