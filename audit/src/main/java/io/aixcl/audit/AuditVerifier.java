@@ -10,7 +10,6 @@ import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -59,26 +58,9 @@ public final class AuditVerifier {
         try {
             NoteVerifier trusted = Objects.requireNonNull(key.get(), "trusted is null");
             List<WitnessedCheckpoint> checkpoints = WitnessedCheckpoint.open(notes, trusted);
-            return judge(join(scan), checkpoints, true);
+            return judge(LogScanner.await(scan), checkpoints, true);
         } finally {
             scan.cancel(true); // a no-op once it is done; stops the scan if the key could not be read
-        }
-    }
-
-    private static LogScan join(FutureTask<LogScan> scan) throws IOException {
-        try {
-            return scan.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while scanning the audit log", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -80,7 +80,7 @@ final class LogScanner {
                     Entry<Long, Path> s = order.get(submitted++);
                     window.add(pool.submit(() -> scanSegment(s.getValue(), s.getKey(), sizesOfInterest, mapped)));
                 }
-                SegmentResult r = get(window.removeFirst());
+                SegmentResult r = await(window.removeFirst());
                 Path path = order.get(i).getValue();
                 lastPath = path;
                 lastFirst = r.firstIndex;
@@ -130,7 +130,11 @@ final class LogScanner {
                 Optional.ofNullable(lastPath), lastFirst, lastValid);
     }
 
-    private static SegmentResult get(Future<SegmentResult> f) throws IOException {
+    /**
+     * The result of a scan's work, its failure as the IOException or unchecked exception it was; shared by the
+     * segment workers here and {@link AuditVerifier}'s scan beside the signature checks.
+     */
+    static <T> T await(Future<T> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -142,6 +146,9 @@ final class LogScanner {
             }
             if (e.getCause() instanceof IOException io) {
                 throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
             throw new IllegalStateException(e.getCause());
         }
