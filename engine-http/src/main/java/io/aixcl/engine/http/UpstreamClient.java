@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -132,6 +133,8 @@ final class UpstreamClient implements AutoCloseable {
         if (json != null) {
             request.body(new BytesRequestContent(JSON, json));
         }
+        var committed = new AtomicBoolean();
+        request.onRequestCommit(r -> committed.set(true));
         try {
             ContentResponse response = request.send();
             return new Answer(response.getStatus(), response.getMediaType(), response.getContent());
@@ -142,7 +145,7 @@ final class UpstreamClient implements AutoCloseable {
             throw new InferenceException.EngineUnavailable(method + " " + config.url(path) + " got no answer within "
                     + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
-            throw UpstreamFailures.transport(method + " " + config.url(path), e.getCause());
+            throw UpstreamFailures.transport(method + " " + config.url(path), e.getCause(), committed.get());
         }
     }
 

@@ -50,6 +50,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     private byte[] errorBody;
     private int errorLength;
     private boolean exchangeDone;
+    private volatile boolean committed;
     private volatile long deadline = Long.MAX_VALUE;
 
     UpstreamGeneration(GenerationRequest request, GenerationListener listener, RegisteredModel model,
@@ -101,7 +102,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
             // Under the lock, so an end racing with this send always forgets what was watched.
             upstream.watchdog().watch(this);
         }
-        http.send(this);
+        http.onRequestCommit(r -> committed = true).send(this);
     }
 
     @Override
@@ -201,10 +202,11 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         String exchangeName = "POST " + upstream.config().url(upstream.api().generationPath(request));
         if (result.isFailed()) {
             Throwable cause = result.getFailure();
-            if (UpstreamFailures.upstreamDown(cause)) {
+            boolean connected = committed;
+            if (UpstreamFailures.upstreamDown(cause, connected)) {
                 upstream.reportDown(cause.getMessage());
             }
-            InferenceException failure = UpstreamFailures.transport(exchangeName, cause);
+            InferenceException failure = UpstreamFailures.transport(exchangeName, cause, connected);
             end(new GenerationEvent.Failed(phase == Phase.STREAMING
                     ? new InferenceException.EngineUnavailable(failure.getMessage() + " after " + tokens
                             + " token(s), mid-stream", cause)
