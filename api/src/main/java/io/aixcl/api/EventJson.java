@@ -321,7 +321,7 @@ public final class EventJson {
                 case 't' -> out.write('\t');
                 case 'u' -> {
                     char ch = (char) hex4();
-                    if (Character.isHighSurrogate(ch) && peekIs('\\')) {
+                    if (Character.isHighSurrogate(ch) && peek() == '\\') {
                         read();
                         if (read() != 'u') {
                             throw error("expected a \\u escape after a high surrogate");
@@ -447,10 +447,6 @@ public final class EventJson {
                 return -1;
             }
             return buf[pos] & 0xff;
-        }
-
-        private boolean peekIs(int c) throws IOException {
-            return peek() == c;
         }
 
         /** Refills an exhausted buffer with what the stream has; false at its end. */

@@ -50,10 +50,11 @@ public final class AuditTool {
             notes.append("  warning: no witness checkpoint given; a truncated or rolled-back log that kept its own "
                     + "older checkpoint would pass.\n");
         }
-        NoteVerifier trusted = SigningKeyFiles.readPublic(keyFile);
         long started = System.nanoTime();
-        Verification v = AuditVerifier.verify(dataDir, witness, trusted);
+        TrustedKey key = new TrustedKey(keyFile);
+        Verification v = AuditVerifier.verify(dataDir, witness, key);
         double seconds = (System.nanoTime() - started) / 1e9;
+        NoteVerifier trusted = key.read;
         StringBuilder text = new StringBuilder();
         switch (v) {
             case Verification.Valid valid -> {
@@ -76,6 +77,22 @@ public final class AuditTool {
         text.append(notes);
         text.append(String.format("  checked in %.2f s%n", seconds));
         return new Report(v, text.toString());
+    }
+
+    /** The key file, read by the verifier while it scans the log; kept for the report. */
+    private static final class TrustedKey implements AuditVerifier.KeySource {
+        private final Path file;
+        private NoteVerifier read;
+
+        TrustedKey(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public NoteVerifier get() throws IOException {
+            read = SigningKeyFiles.readPublic(file);
+            return read;
+        }
     }
 
     /** The latest signed checkpoint in the data folder (C2SP tlog-checkpoint text), for export. */

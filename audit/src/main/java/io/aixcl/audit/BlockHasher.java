@@ -10,7 +10,7 @@ import java.security.MessageDigest;
  */
 final class BlockHasher {
 
-    private final MessageDigest digest = TreeHashing.newDigest();
+    private MessageDigest digest = TreeHashing.newDigest();
     private final byte[] stack = new byte[64 * Hash.SIZE]; // subtree roots, largest first, as in MerkleTree
     private final byte[] node = new byte[1 + 2 * Hash.SIZE]; // 0x01 || left || right
     private int depth;
@@ -24,8 +24,16 @@ final class BlockHasher {
         return size;
     }
 
+    /**
+     * Starts a new block, with a clone of the digest. The JDK's Java SHA-256 (what runs until the JIT's C2 has
+     * compiled the hashing with the CPU's SHA-256 instructions) makes a message-schedule array on first use, and from
+     * then on every digest clears it (an {@code Arrays.fill} of 256 bytes, twice per record: ~4% of a scan's CPU)
+     * though C2's code never reads it; a clone has none. Blocks are at most {@value LogScanner#BLOCK} leaves,
+     * so only those hashed before C2's code came pay the clearing.
+     */
     void reset() {
         digest.reset(); // a no-op unless a previous use was cut short
+        digest = fresh(digest);
         depth = 0;
         size = 0;
     }
@@ -76,6 +84,14 @@ final class BlockHasher {
             throw new IllegalStateException("not a perfect subtree: " + size + " leaves");
         }
         return frontier()[0];
+    }
+
+    private static MessageDigest fresh(MessageDigest d) {
+        try {
+            return (MessageDigest) d.clone();
+        } catch (CloneNotSupportedException e) {
+            return TreeHashing.newDigest(); // the JDK's SHA-256 can be cloned; any other is made anew
+        }
     }
 
     private void finish(byte[] out, int offset) {

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,6 +28,7 @@ final class SegmentReader implements AutoCloseable {
     private final long fileSize;
     private final ByteBuffer buffer;
     private final byte[] array;
+    private final MappedByteBuffer mapping; // null: read through the channel
     private final CRC32C crc = new CRC32C();
     private long bufferFileOffset; // file offset of array[0]
     private int position;          // next unread byte in array
@@ -36,12 +38,28 @@ final class SegmentReader implements AutoCloseable {
     private String problem;
 
     SegmentReader(Path file, int bufferSize) throws IOException {
+        this(file, bufferSize, false);
+    }
+
+    /**
+     * @param mapped copy the file into the buffer from a mapping of it rather than read it: one copy instead of two
+     *               (a read into a heap array goes through a temporary direct buffer). For a one-shot verifier: the
+     *               mapping lasts until the garbage collector frees it, and its pages count in the process's RSS.
+     */
+    SegmentReader(Path file, int bufferSize, boolean mapped) throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
-        this.fileSize = channel.size();
-        // Room for the largest record, but never more than the file: small segments are read with small buffers.
-        int capacity = Math.max(bufferSize, RecordFormat.frameSize(RecordFormat.MAX_ENTRY));
-        this.buffer = ByteBuffer.allocate((int) Math.max(RecordFormat.HEADER, Math.min(capacity, fileSize)));
-        this.array = buffer.array();
+        try {
+            this.fileSize = channel.size();
+            // Room for the largest record, but never more than the file: small segments are read with small buffers.
+            int capacity = Math.max(bufferSize, RecordFormat.frameSize(RecordFormat.MAX_ENTRY));
+            this.buffer = ByteBuffer.allocate((int) Math.max(RecordFormat.HEADER, Math.min(capacity, fileSize)));
+            this.array = buffer.array();
+            this.mapping = mapped && fileSize > 0 && fileSize <= Integer.MAX_VALUE
+                    ? channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize) : null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     long fileSize() {
@@ -102,6 +120,17 @@ final class SegmentReader implements AutoCloseable {
         System.arraycopy(array, position, array, 0, kept);
         bufferFileOffset += position;
         position = 0;
+        if (mapping != null) {
+            int more = (int) Math.min(array.length - kept, fileSize - bufferFileOffset - kept);
+            try {
+                mapping.get((int) bufferFileOffset + kept, array, kept, more);
+            } catch (InternalError e) {
+                // The JVM's answer to a fault on a mapped page: the file was cut shorter than it was when opened.
+                throw new EOFException("segment shrank while being read");
+            }
+            limit = kept + more;
+            return true;
+        }
         buffer.clear().position(kept);
         // Read as much as fits: fewer, larger reads.
         while (buffer.position() < n) {

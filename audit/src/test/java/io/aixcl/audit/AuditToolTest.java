@@ -1,8 +1,11 @@
 package io.aixcl.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
@@ -57,5 +60,19 @@ class AuditToolTest {
         assertThat(AuditTool.run(new String[] {"verify", data.toString(), "--witness", witness.toString()})).isEqualTo(1);
         AuditTool.Report report = AuditTool.verify(data, Optional.of(witness), Optional.empty());
         assertThat(report.text()).contains("INVALID at entry 2", "torn record");
+    }
+
+    @Test
+    void aKeyFileThatIsNotAKeyFailsTheVerifyThoughTheScanHadStarted() throws Exception {
+        Path data = tmp.resolve("audit");
+        Path witness = tmp.resolve("witness");
+        try (AuditStore store = AuditStore.open(AuditStoreConfig.of(data, witness))) {
+            store.append(Events.event(0));
+        }
+        Path key = tmp.resolve("other.pub");
+        Files.writeString(key, "not a key\n");
+        assertThatThrownBy(() -> AuditTool.verify(data, Optional.of(witness), Optional.of(key)))
+                .isInstanceOf(IOException.class).hasMessageStartingWith(key + ": not a verifier key");
+        assertThat(AuditTool.run(new String[] {"verify", data.toString(), "--key", key.toString()})).isEqualTo(2);
     }
 }

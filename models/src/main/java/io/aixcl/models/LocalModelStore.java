@@ -38,6 +38,7 @@ public final class LocalModelStore implements ModelStore {
     private final StallWatchdog watchdog;
     private final BlobDownloads downloads;
     private final ModelPuller puller;
+    private final SafeHttp http;
 
     public LocalModelStore(ModelStoreSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings is null");
@@ -45,7 +46,7 @@ public final class LocalModelStore implements ModelStore {
         var codec = new ManifestCodec(settings.maxBlobBytes());
         this.blobs = new BlobStore(layout);
         this.manifests = new ManifestStore(layout, codec);
-        var http = new SafeHttp(new EnvProxySelector(settings.env()), settings.connectTimeout(), settings.stallTimeout());
+        this.http = new SafeHttp(new EnvProxySelector(settings.env()), settings.connectTimeout(), settings.stallTimeout());
         this.watchdog = new StallWatchdog(settings.stallTimeout());
         this.downloads = new BlobDownloads(layout, blobs, http, watchdog, settings);
         var requests = new MetadataRequests(http, settings.retry());
@@ -194,6 +195,7 @@ public final class LocalModelStore implements ModelStore {
     public void close() {
         downloads.close();
         watchdog.close();
+        http.close();
     }
 
     private ManifestStore.Stored stored(ModelName name) {

@@ -159,7 +159,8 @@ final class RangedDownload {
 
     private DigestingSink newSink(FileChannel ch) {
         // A buffer per connection, and a few more the hash may be behind by.
-        return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4);
+        return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4,
+                settings.connectionsPerBlob() * Math.min(ledger.chunkBytes(), settings.chunkBytes()));
     }
 
     private void runWorkers() {
@@ -329,7 +330,7 @@ final class RangedDownload {
     }
 
     private boolean stream(SafeHttp.Response r, int c, long from, long end) {
-        byte[] buf;
+        ByteBuffer buf;
         try {
             buf = sink.buffer();
         } catch (InterruptedException e) {
@@ -341,14 +342,13 @@ final class RangedDownload {
         try (StallWatchdog.Watch watch = watchdog.watch(in)) {
             boolean eof = false;
             while (!eof) {
-                // Fill the buffer with what has arrived (the JDK client hands out one socket read at a time), then
-                // write it at once: fewer writes and hand-overs per byte, and never a wait for bytes still on the way.
-                int filled = 0;
+                // Fill the buffer with what has arrived, then write it at once: fewer writes and hand-overs per
+                // byte, and never a wait for bytes still on the way.
                 IOException lost = null;
                 do {
                     int n;
                     try {
-                        n = in.read(buf, filled, buf.length - filled);
+                        n = r.read(buf);
                     } catch (IOException e) {
                         lost = e;
                         break;
@@ -358,16 +358,23 @@ final class RangedDownload {
                         break;
                     }
                     watch.touch();
-                    if (n > end - pos - filled) {
+                    if (buf.position() > end - pos) {
                         throw new AixclException.Failed("the server sent more than the " + (end - from) + " bytes expected for "
                                 + source.label() + " from byte " + from, null);
                     }
-                    filled += n;
-                    checkLimit(pos + filled);
-                } while (filled < buf.length && available(in) > 0);
+                    checkLimit(pos + buf.position());
+                } while (buf.hasRemaining() && available(in) > 0);
+                int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
-                        buf = sink.write(c, pos, buf, filled);
+                        while (sink.mustWait(pos)) {
+                            if (cancelled || round.stop) {
+                                throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
+                            }
+                            watch.touch(); // waiting for the hash is not a stall
+                            Thread.sleep(2);
+                        }
+                        buf = sink.write(c, pos, buf.flip());
                     } catch (IOException e) {
                         throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
                     } catch (InterruptedException e) {

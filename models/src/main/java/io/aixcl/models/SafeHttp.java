@@ -4,58 +4,43 @@ import io.aixcl.core.AixclException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The store's only way onto the network: every URL is checked by {@link UrlPolicy} before it is contacted, and
  * redirects are followed here, one hop at a time, so each target is checked too (the JDK's own redirect
- * following would not ask).
+ * following would not ask). Requests go out on {@link Http11}.
  */
-final class SafeHttp {
+final class SafeHttp implements AutoCloseable {
     private static final int MAX_REDIRECTS = 8;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     static final String USER_AGENT = "aixcl/0.1";
-    /** Read size of the JDK client's socket reads; its default of 16 KiB costs more per byte than the SHA-256. */
-    static final String READ_BUFFER = "262144";
 
-    static {
-        // Read once, when the JDK's HTTP client first loads: effective only if no HttpClient was made before (the
-        // daemon's launcher passes it on the command line for that reason).
-        if (System.getProperty("jdk.httpclient.bufsize") == null) {
-            System.setProperty("jdk.httpclient.bufsize", READ_BUFFER);
-        }
+    private final Http11 client;
+    private final EnvProxySelector proxies;
+
+    /** {@code tls}: the trust for https, or null for the JDK's default. */
+    SafeHttp(EnvProxySelector proxies, Duration connectTimeout, Duration headersTimeout, SSLSocketFactory tls) {
+        this.proxies = proxies;
+        this.client = new Http11(proxies, connectTimeout, headersTimeout, tls);
     }
 
-    private final HttpClient client;
-    private final EnvProxySelector proxies;
-    private final Duration headersTimeout;
-
     SafeHttp(EnvProxySelector proxies, Duration connectTimeout, Duration headersTimeout) {
-        this.proxies = proxies;
-        this.headersTimeout = headersTimeout;
-        // HTTP/1.1: parallel ranges should be parallel TCP connections, not streams sharing one.
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(connectTimeout)
-                .proxy(proxies)
-                .build();
+        this(proxies, connectTimeout, headersTimeout, null);
     }
 
     /** A final (non-redirect) response and the URL that gave it. Closing it closes the body. */
-    record Response(URI uri, HttpResponse<InputStream> raw) implements AutoCloseable {
+    record Response(URI uri, Http11.Response raw) implements AutoCloseable {
         int status() {
-            return raw.statusCode();
+            return raw.status();
         }
 
         Optional<String> header(String name) {
-            return raw.headers().firstValue(name);
+            return raw.header(name);
         }
 
         long contentLength() {
@@ -66,14 +51,21 @@ final class SafeHttp {
             return raw.body();
         }
 
+        /** Reads body bytes into {@code dst}; -1 at the end of the body. */
+        int read(java.nio.ByteBuffer dst) throws IOException {
+            return raw.read(dst);
+        }
+
         @Override
         public void close() {
-            try {
-                raw.body().close();
-            } catch (IOException ignored) {
-                // closing a response we are done with
-            }
+            raw.close();
         }
+    }
+
+    /** Closes the connections kept alive for reuse. */
+    @Override
+    public void close() {
+        client.close();
     }
 
     Response get(URI uri, Map<String, String> headers, boolean allowInsecureHttp) throws IOException, InterruptedException {
@@ -93,17 +85,14 @@ final class SafeHttp {
                 throw new AixclException.Failed("cannot reach " + uri.getHost() + " through the configured proxy: "
                         + proxies.problem().get(), null);
             }
-            var builder = HttpRequest.newBuilder(uri).timeout(headersTimeout).header("User-Agent", USER_AGENT);
-            headers.forEach(builder::header);
-            builder.method(method, HttpRequest.BodyPublishers.noBody());
-            HttpResponse<InputStream> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-            var result = new Response(uri, response);
-            if (!followRedirects || !REDIRECTS.contains(response.statusCode())) {
+            var result = new Response(uri, client.send(method, uri, headers, USER_AGENT));
+            if (!followRedirects || !REDIRECTS.contains(result.status())) {
                 return result;
             }
             result.close();
-            String location = response.headers().firstValue("Location").orElseThrow(() -> new AixclException.Failed(
-                    "HTTP " + response.statusCode() + " from " + UrlPolicy.redact(response.uri()) + " without a Location", null));
+            URI from = uri;
+            String location = result.header("Location").orElseThrow(() -> new AixclException.Failed(
+                    "HTTP " + result.status() + " from " + UrlPolicy.redact(from) + " without a Location", null));
             if (hop >= MAX_REDIRECTS) {
                 throw new AixclException.Failed("more than " + MAX_REDIRECTS + " redirects starting at " + UrlPolicy.redact(start), null);
             }

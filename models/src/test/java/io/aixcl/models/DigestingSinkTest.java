@@ -3,6 +3,7 @@ package io.aixcl.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aixcl.core.models.Digest;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,11 +59,10 @@ class DigestingSinkTest {
         Files.write(dir.resolve("partial"), java.util.Arrays.copyOf(blob, 800_000));
         ChunkLedger ledger = new ChunkLedger(blob.length, Long.MAX_VALUE, new long[] {800_000});
         try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, ledger, 1)) {
-            byte[] buf = sink.buffer();
+            ByteBuffer buf = sink.buffer();
             for (int at = 800_000; at < blob.length; ) {
-                int n = Math.min(buf.length, blob.length - at);
-                System.arraycopy(blob, at, buf, 0, n);
-                buf = sink.write(0, at, buf, n);
+                int n = Math.min(buf.capacity(), blob.length - at);
+                buf = sink.write(0, at, buf.put(blob, at, n).flip());
                 at += n;
             }
             sink.release(buf);
@@ -84,24 +84,47 @@ class DigestingSinkTest {
         }
     }
 
+    @Test
+    void writersAheadOfTheHashWaitPastTheLimitButTheOneWhereTheHashGoesOnNever() throws Exception {
+        byte[] blob = random(4 * 200_000, 5);
+        ChunkLedger ledger = ChunkLedger.fresh(blob.length, 200_000);
+        try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, ledger, 4, 250_000)) {
+            writeChunk(sink, ledger, 2, blob, 100_000);
+            assertThat(sink.mustWait(ledger.start(3))).as("200,000 bytes ahead: within the limit").isFalse();
+            writeChunk(sink, ledger, 1, blob, 100_000);
+            assertThat(sink.mustWait(ledger.start(3))).as("400,000 bytes ahead: past it").isTrue();
+            assertThat(sink.mustWait(0)).as("where the hash goes on").isFalse();
+            writeChunk(sink, ledger, 0, blob, 100_000); // fills the gap: chunks 1 and 2 are read back
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (sink.mustWait(ledger.start(3)) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(sink.mustWait(ledger.start(3))).as("once the hash caught up").isFalse();
+            writeChunk(sink, ledger, 3, blob, 100_000);
+            assertThat(sink.finish(blob.length)).isEqualTo(sha256(blob));
+        }
+        ChunkLedger resumed = new ChunkLedger(blob.length, 200_000, new long[] {0, 200_000, 200_000, 0});
+        try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, resumed, 4, 250_000)) {
+            assertThat(sink.mustWait(ledger.start(3))).as("a resume is not held back").isFalse();
+        }
+    }
+
     private static void writeChunk(DigestingSink sink, ChunkLedger ledger, int c, byte[] blob, int piece)
             throws Exception {
-        byte[] buf = sink.buffer();
+        ByteBuffer buf = sink.buffer();
         for (long at = ledger.start(c); at < ledger.end(c); ) {
-            int n = (int) Math.min(Math.min(piece, buf.length), ledger.end(c) - at);
-            System.arraycopy(blob, (int) at, buf, 0, n);
-            buf = sink.write(c, at, buf, n);
+            int n = (int) Math.min(Math.min(piece, buf.capacity()), ledger.end(c) - at);
+            buf = sink.write(c, at, buf.put(blob, (int) at, n).flip());
             at += n;
         }
         sink.release(buf);
     }
 
     private static void writeAll(DigestingSink sink, ChunkLedger ledger, byte[] data) throws Exception {
-        byte[] buf = sink.buffer();
+        ByteBuffer buf = sink.buffer();
         for (int at = 0; at < data.length; ) {
             int n = Math.min(100_000, data.length - at);
-            System.arraycopy(data, at, buf, 0, n);
-            buf = sink.write(0, at, buf, n);
+            buf = sink.write(0, at, buf.put(data, at, n).flip());
             at += n;
         }
         sink.release(buf);

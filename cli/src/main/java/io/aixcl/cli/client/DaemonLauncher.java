@@ -44,12 +44,9 @@ public final class DaemonLauncher {
         // NewRatio=4: a young generation a fifth of the heap instead of a third; every page of eden is touched
         // between collections, so eden is resident in full: ~6 MB instead of ~14 MB at idle. Young collections
         // of this mostly short-lived, small live set stay cheap when they come twice as often.
-        // jdk.httpclient.bufsize: the JDK client reads 16 KiB per socket read by default, and its per-buffer cost
-        // held a loopback model pull to half of curl's speed; other HttpClients may load the JDK's HTTP classes
-        // before the model store's, so it is set here rather than left to the store (see SafeHttp).
         cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:NewRatio=4", "-Xms16m", "-Xmx1g", "-XX:MaxMetaspaceSize=192m",
                 "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=1000",
-                "-Djdk.httpclient.bufsize=262144", "-jar", jar.toString()));
+                "-jar", jar.toString()));
         cmd.addAll(daemonArgs);
         try {
             Path out = paths.daemonLog().resolveSibling("aixcld.out");

@@ -33,7 +33,7 @@ public final class Format {
             v /= 1024;
             i++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+        return tenths(v) + " " + units[i];
     }
 
     public static String seconds(Double s) {

@@ -2,9 +2,11 @@ package io.aixcl.cli.render;
 
 import io.aixcl.api.Dtos;
 import java.io.PrintStream;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Prints a stack operation's events as they arrive. On a terminal, image pulls share one updating line (layers
@@ -14,6 +16,7 @@ public final class ProgressPrinter {
     private final PrintStream out;
     private final boolean tty;
     private final Map<String, long[]> layers = new LinkedHashMap<>();
+    private final Set<String> announced = new HashSet<>();
     private long pullStart;
     private boolean progressLineOpen;
 
@@ -63,6 +66,9 @@ public final class ProgressPrinter {
     private void pull(Dtos.Event e) {
         if (pullStart == 0) {
             pullStart = System.nanoTime();
+        }
+        // Each image (or blob) once; a model pull's running total comes without one.
+        if (e.image() != null && announced.add(e.image())) {
             line("  pulling    " + e.image());
         }
         if (e.layer() != null) {

@@ -24,4 +24,15 @@ class FormatTest {
         assertThat(Format.seconds(1.25)).isEqualTo("1.3s");
         assertThat(Format.seconds(null)).isEmpty();
     }
+
+    @Test
+    void bytesInBinaryUnitsWithOneDecimal() {
+        assertThat(Format.bytes(0)).isEqualTo("0 B");
+        assertThat(Format.bytes(1023)).isEqualTo("1023 B");
+        assertThat(Format.bytes(1024)).isEqualTo("1.0 KiB");
+        assertThat(Format.bytes(1536)).isEqualTo("1.5 KiB");
+        assertThat(Format.bytes(1_073_741_824L)).isEqualTo("1.0 GiB");
+        assertThat(Format.bytes(5L << 40)).isEqualTo("5.0 TiB");
+        assertThat(Format.bytes(5000L << 40)).isEqualTo("5000.0 TiB");
+    }
 }

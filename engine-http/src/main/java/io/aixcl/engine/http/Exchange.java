@@ -28,6 +28,7 @@ final class Exchange {
     /** Set on the event loop when a connection carries the exchange. */
     private volatile Channel channel;
     private volatile boolean aborted;
+    private volatile boolean carried;
     private boolean completed;
 
     Exchange(FullHttpRequest request, Listener listener) {
@@ -49,6 +50,12 @@ final class Exchange {
 
     void carriedBy(Channel channel) {
         this.channel = channel;
+        carried = true;
+    }
+
+    /** Whether a connection ever carried the exchange: a failure before that is a failed connect. */
+    boolean carried() {
+        return carried;
     }
 
     /** Ends the exchange by closing its connection (a queued exchange is dropped when its turn comes). */

@@ -159,7 +159,7 @@ final class UpstreamClient implements AutoCloseable {
             throw new InferenceException.EngineUnavailable(method + " " + config.url(path) + " got no answer within "
                     + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
-            throw UpstreamFailures.transport(method + " " + config.url(path), e.getCause());
+            throw UpstreamFailures.transport(method + " " + config.url(path), e.getCause(), exchange.carried());
         }
     }
 

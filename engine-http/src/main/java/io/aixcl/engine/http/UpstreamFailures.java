@@ -2,6 +2,7 @@ package io.aixcl.engine.http;
 
 import io.aixcl.core.inference.InferenceException;
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
@@ -38,8 +39,16 @@ final class UpstreamFailures {
         };
     }
 
-    /** The exchange failed below HTTP: refused, reset, closed, timed out. */
-    static InferenceException transport(String exchange, Throwable cause) {
+    /**
+     * The exchange failed below HTTP: refused, reset, closed, timed out. {@code connected} says whether the request
+     * began to go out on a connection; a failure before that is a failed connect, whichever errno the kernel gave
+     * (a closing listener can answer a SYN with a reset rather than a refusal).
+     */
+    static InferenceException transport(String exchange, Throwable cause, boolean connected) {
+        if (failedToConnect(cause, connected)) {
+            return new InferenceException.EngineUnavailable(exchange + ": cannot connect (" + cause.getMessage()
+                    + ")", cause);
+        }
         String why = switch (cause) {
             case ConnectException e -> "cannot connect (" + e.getMessage() + ")";
             case UnknownHostException e -> "unknown host " + e.getMessage();
@@ -56,8 +65,13 @@ final class UpstreamFailures {
     }
 
     /** Whether {@code cause} says the upstream is down (as opposed to one exchange going wrong). */
-    static boolean upstreamDown(Throwable cause) {
+    static boolean upstreamDown(Throwable cause, boolean connected) {
         return cause instanceof ConnectException || cause instanceof UnknownHostException
-                || cause instanceof NoRouteToHostException;
+                || cause instanceof NoRouteToHostException || failedToConnect(cause, connected);
+    }
+
+    private static boolean failedToConnect(Throwable cause, boolean connected) {
+        return !connected && cause instanceof IOException && !(cause instanceof UnknownHostException)
+                && !(cause instanceof NoRouteToHostException);
     }
 }

@@ -193,10 +193,11 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         }
         String exchangeName = "POST " + upstream.config().url(upstream.api().generationPath(request));
         if (cause != null) {
-            if (UpstreamFailures.upstreamDown(cause)) {
+            boolean connected = exchange != null && exchange.carried();
+            if (UpstreamFailures.upstreamDown(cause, connected)) {
                 upstream.reportDown(cause.getMessage());
             }
-            InferenceException failure = UpstreamFailures.transport(exchangeName, cause);
+            InferenceException failure = UpstreamFailures.transport(exchangeName, cause, connected);
             end(new GenerationEvent.Failed(phase == Phase.STREAMING
                     ? new InferenceException.EngineUnavailable(failure.getMessage() + " after " + tokens
                             + " token(s), mid-stream", cause)
