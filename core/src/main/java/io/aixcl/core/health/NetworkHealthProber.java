@@ -23,16 +23,23 @@ import java.util.Objects;
  */
 public final class NetworkHealthProber implements HealthProber {
     private final ContainerEngine engine;
-    private final HttpClient http;
+    /** Made at the first https probe: building one loads JSSE and parses the trust store (~10 MB of a daemon). */
+    private HttpClient https;
 
     public NetworkHealthProber(ContainerEngine engine) {
         this.engine = Objects.requireNonNull(engine, "engine is null");
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(2))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
+    }
+
+    private synchronized HttpClient https() {
+        if (https == null) {
+            https = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .proxy(HttpClient.Builder.NO_PROXY)
+                    .build();
+        }
+        return https;
     }
 
     @Override
@@ -51,7 +58,7 @@ public final class NetworkHealthProber implements HealthProber {
         }
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(h.url())).timeout(timeout).GET().build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = https().send(request, HttpResponse.BodyHandlers.discarding());
             int code = response.statusCode();
             return code >= 200 && code < 400 ? ProbeResult.ok("HTTP " + code) : ProbeResult.failed("HTTP " + code);
         } catch (IOException e) {
