@@ -237,14 +237,22 @@ final class FakeUpstream implements AutoCloseable {
         };
     }
 
+    /**
+     * Closes the listener and waits until the kernel has: the acceptor is a virtual thread parked in accept, and the
+     * JDK defers the real close until it leaves, so a client connecting meanwhile would be accepted into the
+     * backlog and then reset instead of refused.
+     */
     @Override
     public void close() {
         closed = true;
         try {
             server.close();
+            acceptor.interrupt();
+            acceptor.join(Duration.ofSeconds(5));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        acceptor.interrupt();
     }
 }
