@@ -29,6 +29,7 @@ final class Exchange {
     private volatile Channel channel;
     private volatile boolean aborted;
     private volatile boolean carried;
+    private boolean retried;
     private boolean completed;
 
     Exchange(FullHttpRequest request, Listener listener) {
@@ -53,9 +54,20 @@ final class Exchange {
         carried = true;
     }
 
-    /** Whether a connection ever carried the exchange: a failure before that is a failed connect. */
+    /** Whether a connection carries (or carried) this attempt: a failure before that is a failed connect. */
     boolean carried() {
         return carried;
+    }
+
+    /** On the loop: a second attempt, after a kept-alive connection turned out closed; at most one. */
+    void retry() {
+        retried = true;
+        carried = false;
+        channel = null;
+    }
+
+    boolean retried() {
+        return retried;
     }
 
     /** Ends the exchange by closing its connection (a queued exchange is dropped when its turn comes). */

@@ -97,8 +97,9 @@ final class LoopConnections {
             return;
         }
         Channel channel;
-        while ((channel = idle.pollLast()) != null) {
+        while (!exchange.retried() && (channel = idle.pollLast()) != null) {
             if (channel.isActive()) {
+                channel.pipeline().get(Carrier.class).reused = true;
                 dispatch(channel, exchange);
                 return;
             }
@@ -209,6 +210,9 @@ final class LoopConnections {
 
         Exchange exchange;
         Throwable failure;
+        /** The exchange went out on a kept-alive connection, which the upstream may have closed meanwhile. */
+        boolean reused;
+        private boolean answered;
         private boolean keepAlive;
 
         @Override
@@ -219,6 +223,7 @@ final class LoopConnections {
                     return; // an idle connection has nothing to say; it closes below when it ends
                 }
                 if (message instanceof HttpResponse response) {
+                    answered = true;
                     keepAlive = HttpUtil.isKeepAlive(response);
                     current.listener().onHeaders(response.status().code(),
                             response.headers().get(HttpHeaderNames.CONTENT_TYPE));
@@ -229,6 +234,8 @@ final class LoopConnections {
                     }
                     if (message instanceof LastHttpContent) {
                         exchange = null;
+                        answered = false;
+                        reused = false;
                         if (keepAlive && !current.aborted() && ctx.channel().isActive()) {
                             release(ctx.channel());
                         } else {
@@ -263,7 +270,12 @@ final class LoopConnections {
             idle.remove(ctx.channel());
             Exchange current = exchange;
             exchange = null;
-            if (current != null) {
+            if (current != null && reused && !answered && !current.aborted() && !current.retried()) {
+                // A kept-alive connection the upstream had closed while it idled (its close not yet read): the
+                // request was never answered, so it goes once more, on a connection of its own.
+                current.retry();
+                acquire(current);
+            } else if (current != null) {
                 current.complete(failure != null ? failure : new EOFException("the upstream closed the connection"));
             }
             Exchange next = waiting.poll();
