@@ -132,15 +132,54 @@ public class EmbeddedTokensBench {
         return gateway.isPresent() ? gateway.get().run() : runEmbedded(engine, request);
     }
 
-    /** A streamed completion through the gateway, as any OpenAI client would send it. */
+    /**
+     * A streamed completion through the gateway, as any OpenAI client would send it: by the JDK's HttpClient in this
+     * JVM (BENCH_CLIENT=jdk, the default), or by curl (BENCH_CLIENT=curl), timed by curl itself (its
+     * {@code time_total}: from the connect to the last byte, the process's own start left out).
+     */
     record GatewayClient(URI base, String key, int tokens) {
         private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         private static final Pattern COMPLETION_TOKENS = Pattern.compile("\"completion_tokens\"\\s*:\\s*(\\d+)");
+        private static final boolean CURL = "curl".equals(System.getenv("BENCH_CLIENT"));
 
-        double run() throws Exception {
-            String body = "{\"model\":\"bench\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":" + tokens
+        String body() {
+            return "{\"model\":\"bench\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":" + tokens
                     + ",\"temperature\":0,\"top_p\":0.95,\"seed\":7,\"stream\":true,"
                     + "\"stream_options\":{\"include_usage\":true}}";
+        }
+
+        double run() throws Exception {
+            return CURL ? runCurl() : runJdk();
+        }
+
+        double runCurl() throws Exception {
+            Process curl = new ProcessBuilder("curl", "-sS", "-N", "--fail-with-body", "-o", "-",
+                    "-w", "\ntime_total=%{time_total}\n", "-H", "Authorization: Bearer " + key,
+                    "-H", "Content-Type: application/json", "--data-binary", body(),
+                    base.resolve("/v1/completions").toString()).redirectErrorStream(true).start();
+            String out = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (curl.waitFor() != 0) {
+                throw new IllegalStateException("curl failed: " + out);
+            }
+            int count = 0;
+            double seconds = 0;
+            for (String line : out.split("\n")) {
+                Matcher m = COMPLETION_TOKENS.matcher(line);
+                if (m.find()) {
+                    count = Integer.parseInt(m.group(1));
+                }
+                if (line.startsWith("time_total=")) {
+                    seconds = Double.parseDouble(line.substring("time_total=".length()));
+                }
+            }
+            if (count == 0 || seconds <= 0) {
+                throw new IllegalStateException("the gateway's stream reported no completion tokens: " + out);
+            }
+            return count / seconds;
+        }
+
+        double runJdk() throws Exception {
+            String body = body();
             HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/completions"))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
