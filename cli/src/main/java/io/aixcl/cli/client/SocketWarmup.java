@@ -34,13 +34,24 @@ public final class SocketWarmup implements Runnable {
     }
 
     /**
-     * On the caller's thread, while the warm-up thread does the JCA: most of what the close of a connected channel
-     * initialises ({@code sun.nio.ch.Net} reads the platform's extended socket options, which load a native library,
-     * and makes {@code InetAddress}es). The extended options first: {@code InetAddress} needs the security
-     * properties, which the warm-up thread is reading meanwhile.
+     * On the caller's thread, while the warm-up thread reads the security properties and builds the SUN provider:
+     * <ul>
+     *   <li>most of what the close of a connected channel initialises ({@code sun.nio.ch.Net} reads the platform's
+     *       extended socket options, which load a native library, and makes {@code InetAddress}es);</li>
+     *   <li>the provider's table of known OIDs ({@code SecurityProviderConstants}, {@code KnownOIDs}: ~350 enum
+     *       constants, a quarter of the provider's construction), which needs no security property, so the two
+     *       threads build the provider's parts at once. By name: a JDK-internal class ({@code Class.forName}
+     *       initialises it without access to its members); on a JDK without it, nothing happens here.</li>
+     * </ul>
+     * {@code InetAddress} last: it needs the security properties, which the warm-up thread reads meanwhile.
      */
     public static void closePathHere() {
         jdk.net.ExtendedSocketOptions.SO_PEERCRED.name();
+        try {
+            Class.forName("sun.security.util.SecurityProviderConstants");
+        } catch (ClassNotFoundException | LinkageError e) {
+            // another JDK: the SUN provider initialises it where it always did
+        }
         InetAddress.getLoopbackAddress();
     }
 
