@@ -26,7 +26,7 @@ public final class Main {
         Map<String, String> env = System.getenv();
         if (FastPath.talksToLocalDaemon(args, env)) {
             SocketWarmup.start(); // first: the JDK's socket setup is most of the command's own time
-            SocketWarmup.closePathHere(); // meanwhile, what the connection's close needs
+            SocketWarmup.providerTablesHere(); // meanwhile, its other half
         }
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         // The fast path first: System.console() alone costs more than a whole status request.

@@ -1,7 +1,6 @@
 package io.aixcl.cli.client;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 
@@ -11,7 +10,7 @@ import java.nio.channels.SocketChannel;
  * {@code UnixDomainSockets} class seeds a {@code SecureRandom} (for names of auto-bound sockets, which the CLI never
  * makes) as it initialises: that first use of the JCA reads the {@code java.security} file and builds the SUN
  * provider, interpreted, about two thirds of a fast {@code stack status --json}'s own CPU. Every Unix-domain channel
- * goes through that class, so the CLI cannot avoid it, only start it sooner.
+ * goes through that class, so the CLI cannot avoid it, only start it sooner and share it between two threads.
  *
  * <p>Only warms the JDK: it neither connects nor reports. A main thread that reaches a class this thread is
  * initialising waits for it (the JVM's class initialisation lock), then finds it ready; a failure here leaves the
@@ -34,25 +33,18 @@ public final class SocketWarmup implements Runnable {
     }
 
     /**
-     * On the caller's thread, while the warm-up thread reads the security properties and builds the SUN provider:
-     * <ul>
-     *   <li>most of what the close of a connected channel initialises ({@code sun.nio.ch.Net} reads the platform's
-     *       extended socket options, which load a native library, and makes {@code InetAddress}es);</li>
-     *   <li>the provider's table of known OIDs ({@code SecurityProviderConstants}, {@code KnownOIDs}: ~350 enum
-     *       constants, a quarter of the provider's construction), which needs no security property, so the two
-     *       threads build the provider's parts at once. By name: a JDK-internal class ({@code Class.forName}
-     *       initialises it without access to its members); on a JDK without it, nothing happens here.</li>
-     * </ul>
-     * {@code InetAddress} last: it needs the security properties, which the warm-up thread reads meanwhile.
+     * On the caller's thread, while the warm-up thread reads the security properties: the SUN provider's table of
+     * known OIDs ({@code SecurityProviderConstants}, {@code KnownOIDs}: ~350 enum constants, a quarter of the
+     * provider's construction), which needs no security property, so the two threads build the provider's parts at
+     * once. By name: a JDK-internal class ({@code Class.forName} initialises it without access to its members); on a
+     * JDK without it nothing happens here, and the provider initialises what it needs where it always did.
      */
-    public static void closePathHere() {
-        jdk.net.ExtendedSocketOptions.SO_PEERCRED.name();
+    public static void providerTablesHere() {
         try {
             Class.forName("sun.security.util.SecurityProviderConstants");
         } catch (ClassNotFoundException | LinkageError e) {
-            // another JDK: the SUN provider initialises it where it always did
+            // another JDK's internals: nothing to warm
         }
-        InetAddress.getLoopbackAddress();
     }
 
     @Override
