@@ -56,7 +56,8 @@ public final class UnixHttp {
      * shut a TCP connection's output down before closing, and that class's initialisation (the platform's extended
      * socket options, a native library, {@code InetAddress}) was ~2 ms of a status command, for a question that has
      * no meaning on a Unix socket. In non-blocking mode the close just closes the descriptor (no selector is
-     * involved here).
+     * involved here). For the thread that reads the channel: switching modes waits for a read in progress, so a
+     * close meant to interrupt another thread's blocked read would wait for it (the CLI has none).
      */
     static void close(SocketChannel ch) throws IOException {
         try {
