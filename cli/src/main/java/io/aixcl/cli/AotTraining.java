@@ -54,6 +54,8 @@ public final class AotTraining {
 
     static void train(Path home, boolean fastPath) throws Exception {
         System.getenv(); // Main.main reads the environment: its classes belong in the cache too
+        io.aixcl.cli.client.SocketWarmup.runHere(); // Main.main's warm-up, for its classes
+        io.aixcl.cli.client.SocketWarmup.providerTablesHere();
         Map<String, String> env = Map.of("AIXCL_HOME", home.toString());
         AixclPaths paths = AixclPaths.fromEnvironment(env, 0);
         Files.createDirectories(paths.socket().getParent());

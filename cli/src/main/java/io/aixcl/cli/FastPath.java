@@ -61,6 +61,24 @@ final class FastPath {
         };
     }
 
+    /**
+     * Whether {@code args} is a form this class may send to the local daemon ({@code stack status}, {@code stack
+     * start}, {@code models add}), so that {@code Main} starts the JDK's socket setup beside the argument checks.
+     * Decided on the first two words alone: a form that steps aside reaches the same socket through the ordinary
+     * path, after starting the daemon if need be.
+     */
+    static boolean talksToLocalDaemon(String[] args, Map<String, String> env) {
+        if (args.length < 2 || remote(env)) {
+            return false;
+        }
+        // No string concatenation: an invokedynamic site the AOT cache's training never ran links at run time.
+        return switch (args[0]) {
+            case "stack" -> args[1].equals("status") || args[1].equals("start");
+            case "models" -> args[1].equals("add");
+            default -> false;
+        };
+    }
+
     private static OptionalInt status(String[] args, PrintStream out, AixclPaths paths) {
         Selection s = selection(args);
         if (s == null || !s.json()) {

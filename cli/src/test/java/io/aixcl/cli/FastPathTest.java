@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,44 @@ class FastPathTest {
         assertThat(fast.exit()).isEqualTo(3);
         assertThat(ordinary.exit()).isEqualTo(3);
         assertThat(fast.out()).isEqualTo(ordinary.out()).contains("\"exitCode\" : 137");
+    }
+
+    /**
+     * The process as the launcher starts it: {@code main} starts the socket warm-up thread beside the fast path, and
+     * halts. Same output and exit code as in-process, nothing on stderr (the warm-up reports nothing).
+     */
+    @Test
+    void theProcessPrintsTheSameWithTheSocketWarmup() throws Exception {
+        daemon(true);
+        CliRun inProcess = CliRun.of(home, "stack", "status", "--json", "-p", "usr");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xint", "-Djdk.reflect.useNativeAccessorOnly=true", "-cp", System.getProperty("java.class.path"),
+                "io.aixcl.cli.Main", "stack", "status", "--json", "-p", "usr");
+        pb.environment().keySet().removeIf(k -> k.startsWith("AIXCL_") || k.equals("JAVA_TOOL_OPTIONS"));
+        pb.environment().put("AIXCL_HOME", home.toString());
+        pb.environment().put("HOME", home.toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(3).isEqualTo(inProcess.exit());
+        assertThat(out).isEqualTo(inProcess.out()).contains("\"exitCode\" : 137");
+        assertThat(err).isEmpty();
+    }
+
+    @Test
+    void onlyTheFastPathsDaemonFormsStartTheSocketWarmup() {
+        Map<String, String> local = Map.of();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"stack", "status", "--json"}, local)).isTrue();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"stack", "start"}, local)).isTrue();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"models", "add", "hf:a/b/c.gguf"}, local)).isTrue();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"stack"}, local)).isFalse();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"stack", "plan"}, local)).isFalse();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"audit", "verify"}, local)).isFalse();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"--help"}, local)).isFalse();
+        assertThat(FastPath.talksToLocalDaemon(new String[] {"stack", "status", "--json"},
+                Map.of("AIXCL_HOST", "https://h:7443"))).isFalse();
     }
 
     @Test
