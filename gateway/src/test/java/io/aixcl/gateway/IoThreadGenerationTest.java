@@ -36,9 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Where the gateway serves a generation: a whole answer from a ready engine on the I/O thread that read the request
- * (no thread hop), and everything that may block (a stream, a model not yet registered, a body still on its way) on a
- * virtual thread, with the same answers, settlements and audit events either way. The engine is a stand-in that
+ * Where the gateway serves a generation: a whole answer or a stream from a ready engine on the I/O thread that read the
+ * request (no thread hop), and everything that may block (a model not yet registered) on a virtual thread, with the same answers, settlements and audit events either way. The engine is a stand-in that
  * records the thread that asked it and completes from a thread of its own, as the HTTP engines do.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -202,11 +201,49 @@ class IoThreadGenerationTest {
     }
 
     @Test
-    void aStreamFromAReadyEngineMovesToAVirtualThreadAndStreamsEveryToken() throws Exception {
-        HttpResponse<String> r = http.post("/v1/chat/completions", TestKeys.ALL, chat(READY, true));
+    void aStreamFromAReadyEngineIsAskedForOnTheIoThreadWithEveryTokenItsUsageSettledAndOneAuditEntry()
+            throws Exception {
+        int before = keys.reservations.size();
+        int auditBefore = audit.events.size();
+        HttpResponse<String> r = http.post("/v1/chat/completions", TestKeys.ALL, "{\"model\":\"" + READY
+                + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"max_tokens\":16}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
                 .startsWith("text/event-stream"));
+        assertThat(r.body()).contains("\"role\":\"assistant\"").contains("\"content\":\"hi\"")
+                .contains("\"content\":\" there\"").contains("\"total_tokens\":5").endsWith("data: [DONE]\n\n");
+        assertThat(r.body().indexOf("\"content\":\"hi\"")).isLessThan(r.body().indexOf("\"content\":\" there\""));
+        String id = r.body().replaceFirst("(?s).*?\"id\":\"([^\"]+)\".*", "$1");
+        Thread asked = engineThread(id);
+        assertThat(asked.isVirtual()).as(asked.getName()).isFalse();
+        assertThat(asked.getName()).startsWith("gateway");
+
+        TestKeys.Held held = keys.reservations.get(before);
+        assertThat(held.settled).isEqualTo(new TokenUsage(3, 2));
+        audit.await(e -> audit.events.indexOf(e) >= auditBefore && e.target().equals(READY));
+        Thread.sleep(100);
+        List<AuditEvent> recorded = audit.events.subList(auditBefore, audit.events.size());
+        assertThat(recorded).hasSize(1);
+        assertThat(recorded.getFirst().parameters()).containsEntry("completionTokens", "2")
+                .containsEntry("finishReason", "stop").containsEntry("stream", "true").containsEntry("status", "200");
+    }
+
+    @Test
+    void anOllamaStreamFromAReadyEngineEndsWithItsCounts() throws Exception {
+        HttpResponse<String> r = http.post("/api/chat", TestKeys.ALL, "{\"model\":\"" + READY
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String[] lines = r.body().strip().split("\n");
+        assertThat(lines).hasSize(3);
+        assertThat(lines[0]).contains("\"content\":\"hi\"").contains("\"done\":false");
+        assertThat(lines[2]).contains("\"done\":true").contains("\"prompt_eval_count\":3").contains("\"eval_count\":2");
+    }
+
+    @Test
+    void aStreamForAModelTheEngineMustFirstRegisterIsAskedForOnAVirtualThread() throws Exception {
+        HttpResponse<String> r = http.post("/v1/chat/completions", TestKeys.ALL, chat(COLD, true));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("\"content\":\"hi\"").contains("\"content\":\" there\"")
                 .endsWith("data: [DONE]\n\n");
         String id = r.body().replaceFirst("(?s).*?\"id\":\"([^\"]+)\".*", "$1");

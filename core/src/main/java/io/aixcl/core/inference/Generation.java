@@ -13,6 +13,18 @@ public interface Generation {
      */
     void cancel();
 
+    /**
+     * Stops reading the engine's output until {@link #resume}: the client is not reading, so what the engine produces
+     * meanwhile waits in the engine's connection rather than in the daemon's memory, and the engine's idle deadline
+     * does not run (the stall is the client's). An engine whose output cannot wait does nothing here.
+     */
+    default void pause() {
+    }
+
+    /** Reads the engine's output again after {@link #pause}. */
+    default void resume() {
+    }
+
     /** Completes with the completion, or exceptionally with an {@link InferenceException}. */
     CompletableFuture<Completion> completion();
 

@@ -28,6 +28,8 @@ final class Exchange {
     /** Set on the event loop when a connection carries the exchange. */
     private volatile Channel channel;
     private volatile boolean aborted;
+    /** The reader of the answer cannot take more for now: the connection is not read until it can. */
+    private volatile boolean paused;
     private volatile boolean carried;
     private boolean retried;
     private boolean completed;
@@ -52,6 +54,30 @@ final class Exchange {
     void carriedBy(Channel channel) {
         this.channel = channel;
         carried = true;
+        if (paused) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Stops reading the answer (from any thread): what the upstream sends next waits in the connection's socket
+     * buffers, then in the upstream itself, which TCP holds back. Bytes already read are still delivered.
+     */
+    void pause() {
+        paused = true;
+        Channel carrier = channel;
+        if (carrier != null) {
+            carrier.config().setAutoRead(false);
+        }
+    }
+
+    /** Reads the answer again after {@link #pause}. */
+    void resume() {
+        paused = false;
+        Channel carrier = channel;
+        if (carrier != null) {
+            carrier.config().setAutoRead(true);
+        }
     }
 
     /** Whether a connection carries (or carried) this attempt: a failure before that is a failed connect. */
@@ -86,7 +112,11 @@ final class Exchange {
             return;
         }
         completed = true;
+        Channel carrier = channel;
         channel = null;
+        if (paused && carrier != null) {
+            carrier.config().setAutoRead(true); // a kept-alive connection must notice its close while it idles
+        }
         if (request.refCnt() > 0) {
             request.release();
         }

@@ -234,6 +234,8 @@ final class LoopConnections {
                     }
                     if (message instanceof LastHttpContent) {
                         exchange = null;
+                        // Paused by a client that stopped reading: an idle connection reads again (its close).
+                        ctx.channel().config().setAutoRead(true);
                         answered = false;
                         reused = false;
                         if (keepAlive && !current.aborted() && ctx.channel().isActive()) {

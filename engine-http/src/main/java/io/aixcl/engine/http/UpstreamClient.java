@@ -73,9 +73,14 @@ final class UpstreamClient implements AutoCloseable {
         return config;
     }
 
-    /** Where work that must leave the calling thread goes (an event loop; nothing run there may block). */
+    /**
+     * Where work for the calling thread goes later (a queued generation's send): its own event loop when it is one,
+     * so that exchange too is carried by the loop that serves its client; else any loop. Nothing run there may block.
+     */
     Executor executor() {
-        return loops().group().next();
+        EngineLoops current = loops();
+        EventLoop own = current.current();
+        return own != null ? own : current.group().next();
     }
 
     private EngineLoops loops() {

@@ -15,6 +15,7 @@ import io.aixcl.core.inference.TokenUsage;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * One generation on an HTTP upstream, from admission to its terminal event: waits for a slot, POSTs the request,
@@ -34,6 +35,8 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     private final RegisteredModel model;
     private final GenerationQueue.Ticket ticket;
     private final Upstream upstream;
+    /** Where a send granted later goes: the loop of the thread that asked (its client's), else any. */
+    private final Executor home;
     private final StringBuilder text = new StringBuilder();
     private Phase phase = Phase.QUEUED;
     private int tokens;
@@ -45,6 +48,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     private byte[] errorBody;
     private int errorLength;
     private boolean exchangeDone;
+    private boolean paused;
     private volatile long deadline = Long.MAX_VALUE;
 
     UpstreamGeneration(GenerationRequest request, GenerationListener listener, RegisteredModel model,
@@ -54,6 +58,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         this.model = model;
         this.ticket = ticket;
         this.upstream = upstream;
+        this.home = upstream.executor();
     }
 
     void start() {
@@ -69,7 +74,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
                 if (granted) {
                     send();
                 }
-            }, upstream.executor());
+            }, home);
         }
     }
 
@@ -116,6 +121,33 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         end(new GenerationEvent.Completed(new Completion(text.toString(), FinishReason.CANCELLED, usageSoFar())));
     }
 
+    @Override
+    public synchronized void pause() {
+        if (phase == Phase.DONE || paused) {
+            return;
+        }
+        paused = true;
+        deadline = Long.MAX_VALUE; // the client is the one not reading: the upstream is not stalled
+        if (exchange != null) {
+            exchange.pause();
+        }
+    }
+
+    @Override
+    public synchronized void resume() {
+        if (phase == Phase.DONE || !paused) {
+            return;
+        }
+        paused = false;
+        if (phase != Phase.QUEUED) {
+            deadline = System.nanoTime() + (phase == Phase.AWAITING_ANSWER ? upstream.config().firstByteTimeout()
+                    : upstream.config().idleTimeout()).toNanos();
+        }
+        if (exchange != null) {
+            exchange.resume();
+        }
+    }
+
     /** The model was unloaded: a queued generation fails with {@code why}, a running one is cancelled. */
     synchronized void abandon(InferenceException why) {
         if (phase == Phase.QUEUED) {
@@ -154,7 +186,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
             return;
         }
         phase = Phase.STREAMING;
-        deadline = System.nanoTime() + upstream.config().idleTimeout().toNanos();
+        watchIdle();
         upstream.reportUp();
         this.status = status;
         if (status / 100 != 2) {
@@ -173,7 +205,7 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
         if (phase != Phase.STREAMING) {
             return;
         }
-        deadline = System.nanoTime() + upstream.config().idleTimeout().toNanos();
+        watchIdle();
         if (errorBody != null) {
             keepErrorBody(content);
             return;
@@ -246,6 +278,13 @@ final class UpstreamGeneration implements Generation, Watchdog.Watched, Generati
     public void usage(int promptTokens, int completionTokens) {
         usage = new TokenUsage(promptTokens >= 0 ? promptTokens : estimatePromptTokens(request.prompt()),
                 completionTokens >= 0 ? completionTokens : tokens);
+    }
+
+    /** The upstream said something: it has the idle timeout again to say more (unless the client holds it back). */
+    private void watchIdle() {
+        if (!paused) {
+            deadline = System.nanoTime() + upstream.config().idleTimeout().toNanos();
+        }
     }
 
     /** Under the monitor: the one terminal event; frees the slot and aborts the exchange if still open. */

@@ -72,8 +72,8 @@ public final class GatewayHandler implements GatewayConnection.Dispatch {
 
     /**
      * Called on the event loop that read the whole request ({@code body} null when it was refused for its size). A
-     * generation is served right here: a whole answer is asynchronous end to end, and what may block (a stream,
-     * loading a model) moves to a virtual thread itself ({@link NettyChannel#blocking}); a thread hop per request cost
+     * generation is served right here: on a ready engine a whole answer or a stream is asynchronous end to end, and
+     * what may block (loading or registering a model) moves to a virtual thread itself ({@link NettyChannel#blocking}); a thread hop per request cost
      * as much as the rest of a proxied request. Every other request runs on a virtual thread of its own.
      */
     @Override

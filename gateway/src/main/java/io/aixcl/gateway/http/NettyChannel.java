@@ -24,11 +24,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A response on a Netty connection. A whole response is written and the caller goes on (to record the request); a
- * stream writes chunk by chunk from its (virtual) thread, which waits only while the connection is not writable, so a
- * client that reads slowly slows only its own generation and the daemon buffers at most the connection's high-water
- * mark; one that left is noticed at the next token, or at once by {@link #onClientGone}. A channel made on the event
- * loop that read the request runs blocking work ({@link #blocking}) on a virtual thread of its own.
+ * A response on a Netty connection. A whole response is written and the caller goes on (to record the request). A
+ * stream is written either by its engine's callbacks ({@link #push}: never waits; the connection's writability
+ * pauses and resumes the source, {@link #backPressure}) or chunk by chunk from a (virtual) thread ({@link #chunk}),
+ * which waits while the connection is not writable; either way a client that reads slowly slows only its own
+ * generation and the daemon buffers at most the connection's high-water mark, and one that left is noticed at the
+ * next token, or at once by {@link #onClientGone}. A channel made on the event loop that read the request runs
+ * blocking work ({@link #blocking}) on a virtual thread of its own.
  */
 final class NettyChannel implements ResponseChannel {
 
@@ -62,6 +64,11 @@ final class NettyChannel implements ResponseChannel {
     /** Inside {@link #blocking} on its own thread: an answer given later ends that work's future instead. */
     private CompletionStage<?> nested;
     private boolean offloaded;
+    /** A pushed stream's flush is on the loop's queue (only touched on the loop). */
+    private boolean flushScheduled;
+    /** What holds a pushed stream's source back, and lets it go. */
+    private volatile Runnable pause;
+    private volatile Runnable resume;
 
     NettyChannel(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, GatewayConnection connection) {
         this.ctx = ctx;
@@ -169,6 +176,37 @@ final class NettyChannel implements ResponseChannel {
         }
     }
 
+    @Override
+    public void push(byte[] bytes) throws IOException {
+        if (broken) {
+            throw new IOException("the client went away");
+        }
+        head();
+        DefaultHttpContent content = new DefaultHttpContent(Unpooled.wrappedBuffer(bytes));
+        if (!ctx.executor().inEventLoop()) {
+            ctx.writeAndFlush(content).addListener(this::written);
+            return;
+        }
+        ctx.write(content).addListener(this::written);
+        if (!flushScheduled) {
+            // Flushed once the loop has handled what it read this round: an upstream read that carried several
+            // events leaves in one write (a syscall and a wake-up of the client each).
+            flushScheduled = true;
+            ctx.executor().execute(this::flushPushed);
+        }
+    }
+
+    private void flushPushed() {
+        flushScheduled = false;
+        ctx.flush();
+    }
+
+    @Override
+    public void backPressure(Runnable pause, Runnable resume) {
+        this.pause = pause;
+        this.resume = resume;
+    }
+
     private void written(io.netty.util.concurrent.Future<? super Void> write) {
         if (!write.isSuccess()) {
             broken = true;
@@ -187,9 +225,15 @@ final class NettyChannel implements ResponseChannel {
         }
     }
 
-    /** From the loop: the connection became writable again, or closed. */
-    synchronized void wake() {
-        notifyAll();
+    /** From the loop: the connection became writable again, or not, or closed. */
+    void wake() {
+        Runnable hold = pause;
+        if (hold != null) {
+            (ctx.channel().isWritable() ? resume : hold).run();
+        }
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     @Override

@@ -42,9 +42,10 @@ public final class Generations {
     }
 
     /**
-     * May be called on the I/O thread that read the request: a whole generation on a ready engine never blocks (its
-     * answer comes from the engine's completion); a stream, or a model the engine must first load or register, moves
-     * to a thread that may block ({@link ResponseChannel#blocking}).
+     * May be called on the I/O thread that read the request: a generation on a ready engine never blocks (a whole
+     * answer is written from the engine's completion, a stream from its events: {@link StreamRelay}); a model the
+     * engine must first load or register moves to a thread that may block ({@link ResponseChannel#blocking}), and
+     * streams from there as it always did.
      */
     public void serve(String presentedKey, String requestId, Generate generate, StreamFormat format,
                       ResponseChannel channel, RequestRecord record) throws IOException {
@@ -54,21 +55,25 @@ public final class Generations {
             throw ApiError.invalid("model", "the model '" + generate.model()
                     + "' is an embedding model; it cannot generate text").failure();
         }
-        if (generate.stream() || !backends.ready(generate.model())) {
-            channel.blocking(() -> admitted(presentedKey, requestId, generate, format, channel, record));
+        if (backends.ready(generate.model())) {
+            admitted(presentedKey, requestId, generate, format, channel, record, true);
         } else {
-            admitted(presentedKey, requestId, generate, format, channel, record);
+            channel.blocking(() -> admitted(presentedKey, requestId, generate, format, channel, record, false));
         }
     }
 
+    /** {@code relayed}: a stream is written by the engine's callbacks, else by this thread (which may block). */
     private void admitted(String presentedKey, String requestId, Generate generate, StreamFormat format,
-                          ResponseChannel channel, RequestRecord record) throws IOException {
+                          ResponseChannel channel, RequestRecord record, boolean relayed) throws IOException {
         Reservation reservation = admission.admit(presentedKey, generate.model(), generate.reserveTokens(), record);
         boolean handedOver = false;
         try {
             GenerationRequest request = new GenerationRequest(requestId, generate.model(), generate.prompt(),
                     generate.params());
-            if (generate.stream()) {
+            if (generate.stream() && relayed) {
+                relay(request, format, channel, record, reservation);
+                handedOver = true;
+            } else if (generate.stream()) {
                 stream(request, format, channel, record, reservation);
             } else {
                 whole(request, format, channel, record, reservation);
@@ -135,6 +140,23 @@ public final class Generations {
                 reservation.close(); // after a settle, nothing
             }
         }));
+    }
+
+    /**
+     * Starts a stream whose events the engine's callbacks write ({@link StreamRelay}) and returns: from now on the
+     * reservation, the record and the response belong to the relay, and the request ends when the stream does.
+     */
+    private void relay(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,
+                       Reservation reservation) {
+        StreamRelay relay = new StreamRelay(format, channel, record, reservation, request.modelId());
+        Generation generation;
+        try {
+            generation = engine(request.modelId()).generate(request, relay);
+        } catch (InferenceException e) {
+            throw EngineErrors.toApiError(e, request.modelId()).failure();
+        }
+        relay.attach(generation);
+        channel.later(relay.done());
     }
 
     private void stream(GenerationRequest request, StreamFormat format, ResponseChannel channel, RequestRecord record,
@@ -215,7 +237,7 @@ public final class Generations {
         }
     }
 
-    private static void settle(Reservation reservation, Completion completion, RequestRecord record) {
+    static void settle(Reservation reservation, Completion completion, RequestRecord record) {
         reservation.settle(completion.usage());
         record.usage(completion.usage());
         record.finished(completion.finishReason());

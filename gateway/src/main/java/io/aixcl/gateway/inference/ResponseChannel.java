@@ -16,6 +16,19 @@ public interface ResponseChannel {
     void chunk(byte[] bytes) throws IOException;
 
     /**
+     * Queues one chunk without ever waiting, for a stream written from its engine's callbacks: chunks pushed in one
+     * round of the connection's I/O go out in one write. The caller holds its source back as {@link #backPressure}
+     * says, so what a slow client has not read stays bounded. Fails when the client went away.
+     */
+    void push(byte[] bytes) throws IOException;
+
+    /**
+     * Runs {@code pause} when the client stops taking bytes (the connection's buffers are full) and {@code resume}
+     * when it takes them again; both on the connection's I/O thread.
+     */
+    void backPressure(Runnable pause, Runnable resume);
+
+    /**
      * Sends a stream's last bytes and ends it, without waiting for the write: the generation is over and billed, so a
      * client that left now changes nothing but the connection.
      */
