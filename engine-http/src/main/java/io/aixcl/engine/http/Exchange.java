@@ -54,8 +54,9 @@ final class Exchange {
     void carriedBy(Channel channel) {
         this.channel = channel;
         carried = true;
-        if (paused) {
-            channel.config().setAutoRead(false);
+        // A connection is read while its exchange's reader takes more (a kept-alive one may come paused from the last).
+        if (channel.config().isAutoRead() == paused) {
+            channel.config().setAutoRead(!paused);
         }
     }
 
@@ -112,11 +113,7 @@ final class Exchange {
             return;
         }
         completed = true;
-        Channel carrier = channel;
         channel = null;
-        if (paused && carrier != null) {
-            carrier.config().setAutoRead(true); // a kept-alive connection must notice its close while it idles
-        }
         if (request.refCnt() > 0) {
             request.release();
         }

@@ -234,8 +234,10 @@ final class LoopConnections {
                     }
                     if (message instanceof LastHttpContent) {
                         exchange = null;
-                        // Paused by a client that stopped reading: an idle connection reads again (its close).
-                        ctx.channel().config().setAutoRead(true);
+                        if (!ctx.channel().config().isAutoRead()) {
+                            // Paused by a client that stopped reading: a kept-alive connection reads again.
+                            ctx.channel().config().setAutoRead(true);
+                        }
                         answered = false;
                         reused = false;
                         if (keepAlive && !current.aborted() && ctx.channel().isActive()) {

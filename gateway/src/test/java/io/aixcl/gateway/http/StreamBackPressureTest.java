@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A stream to a client that stops reading: the writing thread waits once the connection's buffers are full, instead
- * of queueing the whole stream in the daemon's memory; it goes on when the client reads, and every byte arrives in
- * order. A client that leaves mid-stream fails the next write and runs the channel's client-gone actions.
+ * A stream to a client that stops reading: the writing thread waits (or, for a stream pushed from the event loop, the
+ * source is paused) once the connection's buffers are full, instead of queueing the whole stream in the daemon's
+ * memory; it goes on when the client reads, and every byte arrives in order. A client that leaves mid-stream fails
+ * the next write and runs the channel's client-gone actions.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamBackPressureTest {
@@ -41,6 +43,7 @@ class StreamBackPressureTest {
     final AtomicInteger written = new AtomicInteger();
     final CompletableFuture<Throwable> ended = new CompletableFuture<>();
     final CompletableFuture<Void> gone = new CompletableFuture<>();
+    final AtomicInteger pauses = new AtomicInteger();
 
     /** Streams CHUNKS chunks of CHUNK bytes ("0000...", "0001...") from a virtual thread, as a generation would. */
     final class Streamer implements GatewayConnection.Dispatch {
@@ -66,6 +69,61 @@ class StreamBackPressureTest {
         }
     }
 
+    /**
+     * Pushes the same chunks from the event loop, as a relayed stream's engine callbacks do: eight chunks a round (an
+     * upstream read), the next round queued on the loop unless the channel paused it, resumed by the channel.
+     */
+    final class Pusher implements GatewayConnection.Dispatch {
+        NettyChannel channel;
+        EventExecutor loop;
+        int next;
+        volatile boolean paused;
+
+        @Override
+        public void handle(NettyChannel channel, byte[] body, boolean tooLarge) {
+            this.channel = channel;
+            for (EventExecutor executor : loops) {
+                if (executor.inEventLoop()) {
+                    loop = executor;
+                }
+            }
+            channel.onClientGone(() -> gone.complete(null));
+            channel.startStream("text/event-stream");
+            channel.backPressure(() -> {
+                paused = true;
+                pauses.incrementAndGet();
+            }, () -> {
+                paused = false;
+                loop.execute(this::round);
+            });
+            loop.execute(this::round);
+        }
+
+        void round() {
+            if (paused || ended.isDone()) {
+                return;
+            }
+            try {
+                for (int k = 0; k < 8 && next < CHUNKS; k++) {
+                    channel.push(chunk(next++));
+                    written.incrementAndGet();
+                }
+            } catch (IOException e) {
+                ended.complete(e);
+                channel.finishStream();
+                channel.connection().done(channel);
+                return;
+            }
+            if (next == CHUNKS) {
+                channel.end(new byte[0]);
+                ended.complete(null);
+                channel.connection().done(channel);
+                return;
+            }
+            loop.execute(this::round);
+        }
+    }
+
     static byte[] chunk(int i) {
         byte[] bytes = new byte[CHUNK];
         Arrays.fill(bytes, (byte) ('a' + i % 26));
@@ -74,16 +132,25 @@ class StreamBackPressureTest {
         return bytes;
     }
 
+    void serve(GatewayConnection.Dispatch dispatch) {
+        server.close().syncUninterruptibly();
+        server = bind(dispatch);
+    }
+
     @BeforeEach
     void start() {
         loops = GatewayTransport.newLoops("test-gateway");
-        server = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+        server = bind(new Streamer());
+    }
+
+    Channel bind(GatewayConnection.Dispatch dispatch) {
+        return new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
                 // Small kernel buffers, so what the client does not read backs up into the gateway quickly.
                 .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new HttpServerCodec(), new GatewayConnection(new Streamer(), 4096));
+                        channel.pipeline().addLast(new HttpServerCodec(), new GatewayConnection(dispatch, 4096));
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -109,6 +176,19 @@ class StreamBackPressureTest {
 
     @Test
     void aClientThatStopsReadingHoldsTheWriterBackAndGetsEveryByteWhenItReads() throws Exception {
+        heldBackThenEverything();
+    }
+
+    @Test
+    void aPushedStreamIsPausedWhileTheClientDoesNotReadAndResumedUntilEveryByteArrivesInOrder() throws Exception {
+        Pusher pusher = new Pusher();
+        serve(pusher);
+        heldBackThenEverything();
+        assertThat(pauses.get()).as("times the channel paused the pushed stream").isPositive();
+        assertThat(pusher.paused).isFalse();
+    }
+
+    void heldBackThenEverything() throws Exception {
         try (Socket socket = request()) {
             InputStream in = socket.getInputStream();
             assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
@@ -134,6 +214,24 @@ class StreamBackPressureTest {
 
     @Test
     void aClientThatLeavesMidStreamFailsTheNextWriteAndRunsItsClientGoneActions() throws Exception {
+        leaves();
+    }
+
+    @Test
+    void aClientThatLeavesAPushedStreamRunsItsClientGoneActionsAndThePushesStop() throws Exception {
+        serve(new Pusher());
+        try (Socket socket = request()) {
+            socket.getInputStream().readNBytes(4096);
+        }
+        // The relay cancels its generation here; the source, paused or failing its pushes, pushes no more.
+        gone.get(10, TimeUnit.SECONDS);
+        Thread.sleep(200);
+        int stopped = written.get();
+        Thread.sleep(300);
+        assertThat(written.get()).isEqualTo(stopped).isLessThan(CHUNKS);
+    }
+
+    void leaves() throws Exception {
         try (Socket socket = request()) {
             socket.getInputStream().readNBytes(4096);
         }
