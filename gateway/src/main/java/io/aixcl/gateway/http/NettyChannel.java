@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class NettyChannel implements ResponseChannel {
 
+    /** Pushed bytes past this are written at once rather than at the end of the loop's round. */
+    private static final int PUSHED_CHUNK = 16 * 1024;
     static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
     static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
     static final AsciiString CONNECTION = AsciiString.cached("Connection");
@@ -66,6 +69,10 @@ final class NettyChannel implements ResponseChannel {
     private boolean offloaded;
     /** A pushed stream's flush is on the loop's queue (only touched on the loop). */
     private boolean flushScheduled;
+    private final Runnable flushPushed = this::flushPushed;
+    private final ChannelFutureListener written = this::written;
+    /** Pushed this round and not yet written (only touched on the loop). */
+    private ByteArrayOutputStream pushed;
     /** What holds a pushed stream's source back, and lets it go. */
     private volatile Runnable pause;
     private volatile Runnable resume;
@@ -165,7 +172,7 @@ final class NettyChannel implements ResponseChannel {
             throw new IOException("the client went away");
         }
         head();
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(this::written);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(written);
         // Back-pressure: what the client has not read stays in the socket's buffers and Netty's, up to the high-water
         // mark; past it, this stream's thread waits (never an event loop's).
         if (!ctx.channel().isWritable() && !ctx.executor().inEventLoop()) {
@@ -181,23 +188,39 @@ final class NettyChannel implements ResponseChannel {
         if (broken) {
             throw new IOException("the client went away");
         }
-        head();
-        DefaultHttpContent content = new DefaultHttpContent(Unpooled.wrappedBuffer(bytes));
         if (!ctx.executor().inEventLoop()) {
-            ctx.writeAndFlush(content).addListener(this::written);
+            head();
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(written);
             return;
         }
-        ctx.write(content).addListener(this::written);
-        if (!flushScheduled) {
-            // Flushed once the loop has handled what it read this round: an upstream read that carried several
-            // events leaves in one write (a syscall and a wake-up of the client each).
-            flushScheduled = true;
-            ctx.executor().execute(this::flushPushed);
+        if (pushed == null) {
+            pushed = new ByteArrayOutputStream(Math.max(256, bytes.length));
         }
+        pushed.writeBytes(bytes);
+        if (pushed.size() >= PUSHED_CHUNK) {
+            writePushed(); // counted against the connection's high-water mark now, not at the end of the round
+        }
+        if (!flushScheduled) {
+            // Written and flushed once the loop has handled what it read this round: an upstream read that carried
+            // several events leaves as one chunk in one write (a syscall and a wake-up of the client each).
+            flushScheduled = true;
+            ctx.executor().execute(flushPushed);
+        }
+    }
+
+    /** On the loop: what was pushed and not yet written goes out as one chunk (not flushed). */
+    private void writePushed() {
+        if (pushed == null || pushed.size() == 0) {
+            return;
+        }
+        head();
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(pushed.toByteArray()))).addListener(written);
+        pushed.reset();
     }
 
     private void flushPushed() {
         flushScheduled = false;
+        writePushed();
         ctx.flush();
     }
 
@@ -207,7 +230,7 @@ final class NettyChannel implements ResponseChannel {
         this.resume = resume;
     }
 
-    private void written(io.netty.util.concurrent.Future<? super Void> write) {
+    private void written(ChannelFuture write) {
         if (!write.isSuccess()) {
             broken = true;
             wake();
@@ -240,7 +263,13 @@ final class NettyChannel implements ResponseChannel {
     public void end(byte[] bytes) {
         completed = true;
         head();
-        last(ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(bytes))));
+        byte[] last = bytes;
+        if (pushed != null && pushed.size() > 0 && ctx.executor().inEventLoop()) {
+            pushed.writeBytes(bytes); // what this round pushed goes out with the end, in one chunk
+            last = pushed.toByteArray();
+            pushed.reset();
+        }
+        last(ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(last))));
     }
 
     /** Ends a stream: the last (empty) write, or closing the connection when the client is gone. */
@@ -250,6 +279,9 @@ final class NettyChannel implements ResponseChannel {
             ctx.close();
         } else {
             head();
+            if (ctx.executor().inEventLoop()) {
+                writePushed();
+            }
             last(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
         }
     }
