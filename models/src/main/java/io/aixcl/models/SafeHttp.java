@@ -21,6 +21,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -29,6 +30,7 @@ import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
@@ -46,6 +48,8 @@ final class SafeHttp implements AutoCloseable {
     private static final int MAX_REDIRECTS = 8;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     private static final TimeValue IDLE = TimeValue.ofSeconds(20);
+    private static final int MAX_LINE = 64 * 1024; // a response's status, header or chunk-size line
+    private static final int MAX_HEADERS = 256;
     static final String USER_AGENT = "aixcl/0.1";
 
     private final EnvProxySelector proxies;
@@ -95,6 +99,10 @@ final class SafeHttp implements AutoCloseable {
         }
         Timeout response = Timeout.of(responseTimeout);
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                // Bounded response heads: HttpClient's defaults read header lines and counts without limit.
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS).build())
+                        .build())
                 // The JDK's own host name check (endpoint identification "HTTPS") with the JDK's trust.
                 .setTlsSocketStrategy(new DefaultClientTlsStrategy(context, HostnameVerificationPolicy.BUILTIN, null))
                 .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(response).build())

@@ -135,6 +135,27 @@ class SafeHttpTest {
     }
 
     @Test
+    void responseHeadsAreBounded() throws Exception {
+        try (var server = new Scripted((in, out) -> {
+            String head = requestHead(in);
+            if (head.contains("/long")) {
+                write(out, "HTTP/1.1 200 OK\r\nX-Long: " + "a".repeat(70_000) + "\r\nContent-Length: 0\r\n\r\n");
+            } else {
+                var sb = new StringBuilder("HTTP/1.1 200 OK\r\n");
+                for (int i = 0; i < 300; i++) {
+                    sb.append("X-").append(i).append(": x\r\n");
+                }
+                write(out, sb.append("Content-Length: 0\r\n\r\n").toString());
+            }
+        }); var http = client(Map.of())) {
+            assertThatThrownBy(() -> http.get(server.uri("/long"), Map.of(), false)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Maximum line length limit exceeded");
+            assertThatThrownBy(() -> http.get(server.uri("/many"), Map.of(), false)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Maximum header count exceeded");
+        }
+    }
+
+    @Test
     void plainHttpThroughAProxyIsSentInAbsoluteFormWithTheQueryAsGiven() throws Exception {
         try (var proxy = new Scripted((in, out) -> {
             requestHead(in);
