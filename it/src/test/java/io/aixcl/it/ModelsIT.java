@@ -8,6 +8,7 @@ import io.aixcl.core.testing.TestImages.PodmanUser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,8 +86,11 @@ class ModelsIT {
                     .anySatisfy(r -> assertThat(r).startsWith("bytes=200000-"));
             long pid = Json.MAPPER.readTree(aixcl.run("daemon", "status", "--json").out()).get("pid").asLong();
             ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+            // A daemon killed so leaves its children running (its Podman API service): reap what the crash left.
+            List<ProcessHandle> children = daemon.descendants().toList();
             assertThat(daemon.destroyForcibly()).isTrue();
             daemon.onExit().get(30, TimeUnit.SECONDS);
+            children.forEach(ProcessHandle::destroyForcibly);
             assertThat(pull.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(pull.exitValue()).as(Files.readString(output)).isNotZero();
 
