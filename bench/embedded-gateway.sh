@@ -4,6 +4,9 @@
 # bench streams /v1/completions over loopback HTTP with an inference key, against de.kherud.llama in the bench's
 # own JVM, same prompt and parameters, BENCH_PAIRS paired runs (order flipped every pair). Target: >= 0.9x.
 # Both sides compute with BENCH_THREADS llama.cpp threads (default nproc; the daemon through inference.threads).
+# The gateway's client is the JDK's HttpClient in the bench's JVM (BENCH_CLIENT=jdk, the default) or curl
+# (BENCH_CLIENT=curl, timed by its own time_total): a client shares the two cores with llama.cpp, so its own cost
+# shows in the ratio; the two show how much of the gap is the client's.
 # Last line: the median of the pairs' ratios.
 #
 #   bench/embedded-gateway.sh [MODEL.gguf]       (~1 min; no root, no container engine)

@@ -74,8 +74,11 @@ public class EmbeddedTokensBench {
             }
             var request = new GenerationRequest("bench", "bench", Prompt.text(PROMPT),
                     SamplingParams.defaults().withTemperature(0).withMaxTokens(tokens).withSeed(7));
-            // Warm-up: JIT, page cache, llama.cpp's thread pools on both sides.
-            for (int i = 0; i < 3; i++) {
+            // Warm-up: JIT, page cache, llama.cpp's thread pools on both sides. The gateway side runs far more Java a
+            // token (frames, SSE, the socket) than the in-process side, and C2 is still compiling it after a handful
+            // of requests, on the cores llama.cpp computes on: BENCH_WARMUP runs (default 20) before any is timed.
+            int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "20"));
+            for (int i = 0; i < warmup; i++) {
                 runDirect(inProcess, tokens);
                 measured(gateway, engine, request);
             }

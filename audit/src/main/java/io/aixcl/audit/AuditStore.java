@@ -59,7 +59,8 @@ public final class AuditStore implements AuditLog {
                 config.checkpointEveryEntries(), config.checkpointInterval(), head, witnessed, latestNote);
         SegmentWriter segments = SegmentWriter.open(config.dataDir(), config.segmentBytes(), scan.lastSegment(),
                 scan.lastSegmentValidBytes());
-        this.commits = new GroupCommit(segments, scan.tree().copy(), scan.lastLeaf(), this::committed);
+        this.commits = new GroupCommit(segments, scan.tree().copy(), scan.lastLeaf(), this::committed,
+                config.deferredWindow());
     }
 
     /**
@@ -267,7 +268,22 @@ public final class AuditStore implements AuditLog {
     @Override
     public CompletableFuture<AuditReceipt> appendAsync(AuditEvent event) {
         Objects.requireNonNull(event, "event is null");
-        return commits.submit(CanonicalEntry.encode(event));
+        return commits.submit(CanonicalEntry.encode(event), false);
+    }
+
+    /**
+     * As {@link #appendAsync}, but the entry may wait up to {@link AuditStoreConfig#deferredWindow()} for its commit,
+     * unless an entry someone waits on (or a full batch) comes first. A crash in that window loses it.
+     */
+    @Override
+    public CompletableFuture<AuditReceipt> appendDeferred(AuditEvent event) {
+        Objects.requireNonNull(event, "event is null");
+        return commits.submit(CanonicalEntry.encode(event), true);
+    }
+
+    /** Group commits (write and fsync) made since open; for tests. */
+    long commitBatches() {
+        return commits.batches();
     }
 
     /** Entries durable so far, and the root over them. */

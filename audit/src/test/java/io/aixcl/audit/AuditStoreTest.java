@@ -62,6 +62,57 @@ class AuditStoreTest {
     }
 
     @Test
+    void deferredAppendsShareFewCommitsAndStillLandInOrder() throws Exception {
+        try (AuditStore store = AuditStore.open(config().withDeferredWindow(Duration.ofSeconds(1)))) {
+            List<CompletableFuture<AuditReceipt>> pending = new ArrayList<>();
+            long t0 = System.nanoTime();
+            int n = 0;
+            // A trickle, as a gateway's requests come: without the window each entry finds the writer idle and gets
+            // a commit (and an fsync) of its own.
+            while (System.nanoTime() - t0 < Duration.ofMillis(200).toNanos()) {
+                pending.add(store.appendDeferred(Events.event(n++)));
+                Thread.sleep(1);
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(pending.get(i).get(10, TimeUnit.SECONDS).index()).isEqualTo(i);
+            }
+            assertThat(n).isGreaterThan(20);
+            assertThat(store.commitBatches()).isBetween(1L, 2L);
+            assertThat(store.read(0, n + 1)).extracting(AuditRecord::event)
+                    .containsExactlyElementsOf(IntStream.range(0, n).mapToObj(Events::event).toList());
+        }
+        assertThat(verify()).isInstanceOf(Verification.Valid.class);
+    }
+
+    @Test
+    void aDeferredEntryWaitsForItsWindowUnlessAnUrgentEntryOrCloseComesFirst() throws Exception {
+        try (AuditStore store = AuditStore.open(config().withDeferredWindow(Duration.ofMillis(300)))) {
+            long t0 = System.nanoTime();
+            CompletableFuture<AuditReceipt> alone = store.appendDeferred(Events.event(0));
+            assertThat(alone.get(10, TimeUnit.SECONDS).index()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        }
+        try (AuditStore store = AuditStore.open(config().withDeferredWindow(Duration.ofSeconds(1)))) {
+            CompletableFuture<AuditReceipt> deferred = store.appendDeferred(Events.event(1));
+            Thread.sleep(50); // the writer is in its window now
+            long t0 = System.nanoTime();
+            AuditReceipt urgent = store.append(Events.event(2)); // an action waits on this one: no window for it
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(900));
+            assertThat(urgent.index()).isEqualTo(2);
+            assertThat(deferred).isCompleted(); // committed in the same batch, before it
+            assertThat(deferred.join().index()).isEqualTo(1);
+            CompletableFuture<AuditReceipt> last = store.appendDeferred(Events.event(3));
+            Thread.sleep(50);
+            t0 = System.nanoTime();
+            store.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(900));
+            assertThat(last).isCompleted();
+            assertThat(last.join().index()).isEqualTo(3);
+        }
+        assertThat(verify()).isInstanceOf(Verification.Valid.class);
+    }
+
+    @Test
     void appendsAreNumberedDurablyAndSurviveReopening() throws Exception {
         try (AuditStore store = AuditStore.open(config())) {
             for (int i = 0; i < 10; i++) {

@@ -91,9 +91,9 @@ final class DigestingSink implements AutoCloseable {
         try {
             if (allocated < maxBuffers) {
                 allocated++;
-                // Direct: a socket channel reads into it and the file channel writes from it with no copy (a heap
-                // buffer passes through a direct one of the JDK's both ways).
-                return ByteBuffer.allocateDirect(BUFFER_BYTES);
+                // Heap: the HTTP client reads the socket into an array, and SHA-256 reads the array with no copy
+                // (a direct buffer would be copied into one for the hash, and once more out of the client's array).
+                return ByteBuffer.allocate(BUFFER_BYTES);
             }
         } finally {
             lock.unlock();

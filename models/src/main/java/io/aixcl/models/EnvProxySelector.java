@@ -16,7 +16,8 @@ import java.util.Optional;
  * Proxies from the environment the way curl reads them: {@code HTTPS_PROXY} for https URLs, {@code HTTP_PROXY}
  * for http, {@code NO_PROXY} (comma-separated hosts, domain suffixes, {@code host:port}, or {@code *}) to bypass;
  * lower-case names win over upper-case ones. Loopback is never proxied (a proxy cannot reach our loopback).
- * Only http proxies without credentials are supported: the JDK client tunnels https through them with CONNECT.
+ * Only http proxies without credentials are supported: https goes through them in a CONNECT tunnel. {@link SafeHttp}
+ * gives this selector to HttpClient, whose route planner asks it for each target.
  */
 final class EnvProxySelector extends ProxySelector {
     private final Optional<InetSocketAddress> https;

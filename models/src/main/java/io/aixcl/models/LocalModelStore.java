@@ -46,7 +46,9 @@ public final class LocalModelStore implements ModelStore {
         var codec = new ManifestCodec(settings.maxBlobBytes());
         this.blobs = new BlobStore(layout);
         this.manifests = new ManifestStore(layout, codec);
-        this.http = new SafeHttp(new EnvProxySelector(settings.env()), settings.connectTimeout(), settings.stallTimeout());
+        // A pool for a ranged download's connections to a host, four blobs at once.
+        this.http = new SafeHttp(new EnvProxySelector(settings.env()), settings.connectTimeout(), settings.stallTimeout(),
+                settings.connectionsPerBlob() * 4);
         this.watchdog = new StallWatchdog(settings.stallTimeout());
         this.downloads = new BlobDownloads(layout, blobs, http, watchdog, settings);
         var requests = new MetadataRequests(http, settings.retry());

@@ -26,7 +26,7 @@ final class MetadataRequests {
         return attempt(what, () -> {
             try (SafeHttp.Response r = http.get(uri, headers, allowInsecureHttp)) {
                 byte[] body = readLimited(r.body(), maxBody, what);
-                return new Answer(r.uri(), r.status(), r.raw().headers(), body);
+                return new Answer(r.uri(), r.status(), r.headers(), body);
             }
         });
     }
@@ -34,7 +34,7 @@ final class MetadataRequests {
     Answer head(URI uri, boolean allowInsecureHttp, boolean followRedirects, String what) {
         return attempt(what, () -> {
             try (SafeHttp.Response r = http.head(uri, allowInsecureHttp, followRedirects)) {
-                return new Answer(r.uri(), r.status(), r.raw().headers(), new byte[0]);
+                return new Answer(r.uri(), r.status(), r.headers(), new byte[0]);
             }
         });
     }

@@ -3,9 +3,8 @@ package io.aixcl.models;
 import io.aixcl.core.AixclException;
 import io.aixcl.core.models.Digest;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -51,6 +50,7 @@ final class RangedDownload {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
     private static final long CHECKPOINT_BYTES = 32L << 20;
+    private static final long HOLD_NANOS = 50_000_000L;
     static final int MAX_CHUNKS = 1024;
 
     private final SafeHttp http;
@@ -264,7 +264,7 @@ final class RangedDownload {
         SafeHttp.Response r;
         try {
             r = http.get(source.uri(), headers, source.allowInsecureHttp());
-        } catch (HttpTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new Retryable("no response within " + settings.stallTimeout().toSeconds() + " s");
         } catch (IOException e) {
             throw new Retryable("cannot connect: " + describe(e));
@@ -338,13 +338,14 @@ final class RangedDownload {
             throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
         }
         long pos = from;
-        InputStream in = r.body();
-        try (StallWatchdog.Watch watch = watchdog.watch(in)) {
+        try (StallWatchdog.Watch watch = watchdog.watch(r)) {
             boolean eof = false;
             while (!eof) {
-                // Fill the buffer with what has arrived, then write it at once: fewer writes and hand-overs per
-                // byte, and never a wait for bytes still on the way.
+                // Fill the buffer, then write it at once: fewer writes and hand-overs per byte (a socket read gives
+                // at most 128 KiB, a TLS one a record's 16 KiB). Bytes are held at most HOLD_NANOS, so a slow
+                // server's still reach the file, the hash and the progress as they come.
                 IOException lost = null;
+                long since = 0;
                 do {
                     int n;
                     try {
@@ -358,12 +359,15 @@ final class RangedDownload {
                         break;
                     }
                     watch.touch();
+                    if (since == 0) {
+                        since = System.nanoTime();
+                    }
                     if (buf.position() > end - pos) {
                         throw new AixclException.Failed("the server sent more than the " + (end - from) + " bytes expected for "
                                 + source.label() + " from byte " + from, null);
                     }
                     checkLimit(pos + buf.position());
-                } while (buf.hasRemaining() && available(in) > 0);
+                } while (buf.hasRemaining() && System.nanoTime() - since < HOLD_NANOS);
                 int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
@@ -386,7 +390,9 @@ final class RangedDownload {
                     checkpointSoon(false);
                 }
                 if (lost != null) {
-                    if (watch.stalled()) {
+                    // The watchdog closed a read that got nothing for the stall timeout, or the socket's own timeout
+                    // (the same length) ended it first.
+                    if (watch.stalled() || lost instanceof SocketTimeoutException) {
                         throw stalled(pos - from);
                     }
                     if (cancelled || round.stop) {
@@ -415,14 +421,6 @@ final class RangedDownload {
         }
         checkpointSoon(true);
         return false;
-    }
-
-    private static int available(InputStream in) {
-        try {
-            return in.available();
-        } catch (IOException e) {
-            return 0; // the next read reports it
-        }
     }
 
     private Retryable stalled(long got) {

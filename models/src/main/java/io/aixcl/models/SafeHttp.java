@@ -1,71 +1,306 @@
 package io.aixcl.models;
 
 import io.aixcl.core.AixclException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Proxy;
+import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import javax.net.ssl.SSLSocketFactory;
+import java.util.TreeMap;
+import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SchemePortResolver;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.URIScheme;
+import org.apache.hc.core5.http.config.RegistryBuilder;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * The store's only way onto the network: every URL is checked by {@link UrlPolicy} before it is contacted, and
- * redirects are followed here, one hop at a time, so each target is checked too (the JDK's own redirect
- * following would not ask). Requests go out on {@link Http11}.
+ * redirects are followed here, one hop at a time, so each target is checked too. Requests go out on Apache
+ * HttpClient 5 (classic, blocking: a body is read by the caller's thread straight from the socket into the caller's
+ * buffer), with a connection pool so a ranged download's chunks reuse their connections and TLS sessions. The
+ * client's own redirect handling, retries, content decompression, cookies and authentication are off: redirects
+ * are this class's, retries and stall detection its callers' ({@link RangedDownload}, {@link MetadataRequests}).
  */
 final class SafeHttp implements AutoCloseable {
     private static final int MAX_REDIRECTS = 8;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    private static final TimeValue IDLE = TimeValue.ofSeconds(20);
+    private static final int MAX_LINE = 64 * 1024; // a response's status, header or chunk-size line
+    private static final int MAX_HEADERS = 256;
     static final String USER_AGENT = "aixcl/0.1";
 
-    private final Http11 client;
     private final EnvProxySelector proxies;
+    private final Duration connectTimeout;
+    private final Duration responseTimeout;
+    private final int connectionsPerHost;
+    private final SSLContext tls;
+    private Client client; // guarded by this; built on first use (the daemon builds the store before any pull)
+    private boolean closed; // guarded by this
 
-    /** {@code tls}: the trust for https, or null for the JDK's default. */
-    SafeHttp(EnvProxySelector proxies, Duration connectTimeout, Duration headersTimeout, SSLSocketFactory tls) {
+    private record Client(PoolingHttpClientConnectionManager pool, CloseableHttpClient http) {}
+
+    /**
+     * {@code responseTimeout}: how long a response head, and each read of a body, may take;
+     * {@code connectionsPerHost}: the pool's size per host (a ranged download's connections, for a few blobs at
+     * once); {@code tls}: the trust for https, or null for the JDK's default.
+     */
+    SafeHttp(EnvProxySelector proxies, Duration connectTimeout, Duration responseTimeout, int connectionsPerHost, SSLContext tls) {
         this.proxies = proxies;
-        this.client = new Http11(proxies, connectTimeout, headersTimeout, tls);
+        this.connectTimeout = connectTimeout;
+        this.responseTimeout = responseTimeout;
+        this.connectionsPerHost = connectionsPerHost;
+        this.tls = tls;
     }
 
-    SafeHttp(EnvProxySelector proxies, Duration connectTimeout, Duration headersTimeout) {
-        this(proxies, connectTimeout, headersTimeout, null);
+    SafeHttp(EnvProxySelector proxies, Duration connectTimeout, Duration responseTimeout, int connectionsPerHost) {
+        this(proxies, connectTimeout, responseTimeout, connectionsPerHost, null);
     }
 
-    /** A final (non-redirect) response and the URL that gave it. Closing it closes the body. */
-    record Response(URI uri, Http11.Response raw) implements AutoCloseable {
+    private synchronized Client client() throws IOException {
+        if (closed) {
+            throw new AixclException.Cancelled("the model store is closed");
+        }
+        if (client == null) {
+            client = build();
+        }
+        client.pool().closeIdle(IDLE); // what the server has most likely closed by now
+        return client;
+    }
+
+    private Client build() throws IOException {
+        SSLContext context;
+        try {
+            context = tls != null ? tls : SSLContext.getDefault();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException("no TLS: " + e.getMessage(), e);
+        }
+        Timeout response = Timeout.of(responseTimeout);
+        PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManagerBuilder() {
+                    @Override
+                    protected HttpClientConnectionOperator createConnectionOperator(
+                            SchemePortResolver ports, DnsResolver dns, TlsSocketStrategy tlsStrategy) {
+                        return new DefaultHttpClientConnectionOperator(SafeHttp::socket, ports, dns,
+                                RegistryBuilder.<TlsSocketStrategy>create().register(URIScheme.HTTPS.id, tlsStrategy).build());
+                    }
+                }
+                // Bounded response heads: HttpClient's defaults read header lines and counts without limit.
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom().setMaxLineLength(MAX_LINE).setMaxHeaderCount(MAX_HEADERS).build())
+                        .build())
+                // The JDK's own host name check (endpoint identification "HTTPS") with the JDK's trust.
+                .setTlsSocketStrategy(new DefaultClientTlsStrategy(context, HostnameVerificationPolicy.BUILTIN, null))
+                .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(response).build())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(response)
+                        // A pooled connection idle this long is checked before reuse: the server may have closed it.
+                        .setValidateAfterInactivity(TimeValue.ofMilliseconds(500))
+                        .build())
+                .setMaxConnPerRoute(connectionsPerHost)
+                .setMaxConnTotal(connectionsPerHost * 2)
+                .build();
+        CloseableHttpClient http = HttpClients.custom()
+                .setConnectionManager(pool)
+                .setProxySelector(proxies)
+                .setUserAgent(USER_AGENT)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(response)
+                        // Waiting for a pooled connection is not a failure: other downloads are using them.
+                        .setConnectionRequestTimeout(Timeout.ofMinutes(10))
+                        .setRedirectsEnabled(false)
+                        .setAuthenticationEnabled(false)
+                        .setContentCompressionEnabled(false)
+                        .setProtocolUpgradeEnabled(false)
+                        .build())
+                .build();
+        return new Client(pool, http);
+    }
+
+    /**
+     * A socket on a {@link SocketChannel}: its stream reads as much as the caller asks in one system call (a plain
+     * {@code Socket}'s reads stop at 128 KiB), and with four connections at loopback speed the kernel's per-read
+     * work (window updates, wake-ups) was a visible share of a pull's CPU. Proxies are routes, never SOCKS, here.
+     */
+    private static Socket socket(Proxy socks) throws IOException {
+        if (socks != null && socks.type() != Proxy.Type.DIRECT) {
+            throw new IOException("SOCKS proxies are not supported");
+        }
+        return SocketChannel.open().socket();
+    }
+
+    /**
+     * A final (non-redirect) response and the URL that gave it. Its body is read with {@link #read} or
+     * {@link #body()}; closing it ends the exchange: a body read to its end gives the connection back to the pool,
+     * any other is aborted, which closes the socket at once (and so breaks a read blocked in another thread).
+     */
+    static final class Response implements Closeable {
+        private final URI uri;
+        private final HttpUriRequestBase request;
+        private final ClassicHttpResponse response;
+        private final InputStream content; // null: no body (HEAD, 204, 304), the connection is back in the pool
+        private final boolean empty; // Content-Length: 0 (a redirect's, say): ending it costs no read
+        private volatile boolean ended;
+
+        private Response(URI uri, HttpUriRequestBase request, ClassicHttpResponse response) throws IOException {
+            this.uri = uri;
+            this.request = request;
+            this.response = response;
+            HttpEntity entity = response.getEntity();
+            InputStream in = null;
+            try {
+                in = entity == null ? null : entity.getContent();
+            } finally {
+                if (entity != null && in == null) {
+                    request.cancel();
+                }
+            }
+            this.content = in;
+            this.empty = entity != null && entity.getContentLength() == 0;
+            this.ended = in == null;
+        }
+
+        URI uri() {
+            return uri;
+        }
+
         int status() {
-            return raw.status();
+            return response.getCode();
         }
 
         Optional<String> header(String name) {
-            return raw.header(name);
+            Header h = response.getFirstHeader(name);
+            return h == null ? Optional.empty() : Optional.of(h.getValue());
         }
 
+        /** The Content-Length header's value, or -1 without one. */
         long contentLength() {
-            return raw.headers().firstValueAsLong("Content-Length").orElse(-1);
+            try {
+                return header("Content-Length").map(v -> Long.parseLong(v.strip())).orElse(-1L);
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+
+        HttpHeaders headers() {
+            Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (Header h : response.getHeaders()) {
+                map.computeIfAbsent(h.getName(), k -> new ArrayList<>()).add(h.getValue());
+            }
+            return HttpHeaders.of(map, (n, v) -> true);
+        }
+
+        /**
+         * Reads body bytes into {@code dst}, a heap buffer, straight from the connection (no copy of our own);
+         * -1 at the end of the body. A body cut short of its Content-Length is an {@link IOException}.
+         */
+        int read(ByteBuffer dst) throws IOException {
+            if (ended) {
+                return -1;
+            }
+            int n = content.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            if (n < 0) {
+                ended = true; // the client gave the connection back to the pool at this end
+            } else {
+                dst.position(dst.position() + n);
+            }
+            return n;
         }
 
         InputStream body() {
-            return raw.body();
+            return new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    int n = ended ? -1 : content.read(b, off, len);
+                    if (n < 0) {
+                        ended = true;
+                    }
+                    return n;
+                }
+
+                @Override
+                public void close() {
+                    Response.this.close();
+                }
+            };
         }
 
-        /** Reads body bytes into {@code dst}; -1 at the end of the body. */
-        int read(java.nio.ByteBuffer dst) throws IOException {
-            return raw.read(dst);
-        }
-
+        /** Idempotent, and safe from another thread while a read is blocked (the read then fails). */
         @Override
         public void close() {
-            raw.close();
+            if (!ended && empty) {
+                synchronized (this) {
+                    try {
+                        ended = content.read() < 0; // no I/O: the end of an empty body gives the connection back
+                    } catch (IOException e) {
+                        // dropped below
+                    }
+                }
+            }
+            if (!ended) {
+                request.cancel(); // drops the connection: reading the rest to reuse it could take as long as the body
+            }
         }
     }
 
-    /** Closes the connections kept alive for reuse. */
+    /** Closes the connections kept alive for reuse; later requests are refused ({@link AixclException.Cancelled}). */
     @Override
     public void close() {
-        client.close();
+        Client c;
+        synchronized (this) {
+            closed = true;
+            c = client;
+            client = null;
+        }
+        if (c != null) {
+            c.http().close(CloseMode.IMMEDIATE);
+        }
     }
 
     Response get(URI uri, Map<String, String> headers, boolean allowInsecureHttp) throws IOException, InterruptedException {
@@ -85,7 +320,20 @@ final class SafeHttp implements AutoCloseable {
                 throw new AixclException.Failed("cannot reach " + uri.getHost() + " through the configured proxy: "
                         + proxies.problem().get(), null);
             }
-            var result = new Response(uri, client.send(method, uri, headers, USER_AGENT));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            var request = new HttpUriRequestBase(method, uri);
+            headers.forEach(request::addHeader);
+            var context = HttpClientContext.create();
+            ClassicHttpResponse raw = client().http().executeOpen(null, request, context);
+            if ("https".equalsIgnoreCase(uri.getScheme()) && context.getSSLSession() == null) {
+                // No TLS with the target: the answer is the proxy's to CONNECT (HttpClient returns it as the response).
+                raw.close();
+                throw new IOException("the proxy refused a tunnel to " + uri.getHost() + ":"
+                        + (uri.getPort() < 0 ? 443 : uri.getPort()) + " (HTTP " + raw.getCode() + ")");
+            }
+            var result = new Response(uri, request, raw);
             if (!followRedirects || !REDIRECTS.contains(result.status())) {
                 return result;
             }

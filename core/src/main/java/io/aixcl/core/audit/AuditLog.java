@@ -22,6 +22,15 @@ public interface AuditLog extends AutoCloseable {
                 .start(task));
     }
 
+    /**
+     * As {@link #appendAsync}, for an entry no action waits on (the gateway's record of a request it has answered):
+     * the log may hold it back for a short, bounded window so that it shares an fsync with others. Nothing about
+     * the entry changes; only when it is durable. This default does not wait.
+     */
+    default CompletableFuture<AuditReceipt> appendDeferred(AuditEvent event) {
+        return appendAsync(event);
+    }
+
     @Override
     void close();
 

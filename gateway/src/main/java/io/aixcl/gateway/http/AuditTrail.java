@@ -11,8 +11,9 @@ import java.util.logging.Logger;
 
 /**
  * Appends one audit event per request without putting the durable append (milliseconds: an fsync) on the client's
- * latency path. Each event is handed to the audit log's own write queue ({@link AuditLog#appendAsync}), so events from
- * concurrent requests meet in its group commit and share one fsync, and no thread waits per event (a thread per
+ * latency path. Each event is handed to the audit log's own write queue ({@link AuditLog#appendDeferred}), so events from
+ * concurrent requests meet in its group commit and share one fsync (waiting up to the log's deferred window for
+ * company: a busy gateway then costs the disk one fsync a window, not thousands a second), and no thread waits per event (a thread per
  * append cost more CPU than the rest of a proxied request). A semaphore bounds the appends in flight: when the log
  * falls that far behind, requests wait for it (back-pressure) rather than events being dropped or memory growing
  * without bound.
@@ -38,7 +39,7 @@ public final class AuditTrail implements AutoCloseable {
         inFlight.acquireUninterruptibly();
         CompletableFuture<AuditLog.AuditReceipt> appended;
         try {
-            appended = log.appendAsync(event);
+            appended = log.appendDeferred(event);
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
         }

@@ -12,7 +12,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,16 +25,19 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The blocking HTTP/1.1 client against scripted servers on loopback: every byte on the wire is ours. */
-class Http11Test {
+/**
+ * The store's HTTP client (HttpClient 5 under {@link SafeHttp}) against scripted servers on loopback: every byte on
+ * the wire is ours, so keep-alive, bodies, proxies, TLS checks, timeouts and what the client must not do on its own
+ * (retry, decompress, keep cookies) are seen as a server sees them.
+ */
+class SafeHttpTest {
     private static final Duration T = Duration.ofSeconds(5);
 
     @TempDir
@@ -46,12 +51,12 @@ class Http11Test {
             requestHead(in);
             write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nsec\r\n4\r\nond!\r\n0\r\nX-Trailer: t\r\n\r\n");
         }); var http = client(Map.of())) {
-            assertThat(body(http.send("GET", server.uri("/a"), Map.of(), "ua"))).isEqualTo("first");
-            assertThat(body(http.send("GET", server.uri("/b"), Map.of("Range", "bytes=0-"), "ua"))).isEqualTo("second!");
+            assertThat(body(http.get(server.uri("/a"), Map.of(), false))).isEqualTo("first");
+            assertThat(body(http.get(server.uri("/b"), Map.of("Range", "bytes=0-"), false))).isEqualTo("second!");
             assertThat(server.accepted.get()).as("connections opened").isEqualTo(1);
             assertThat(server.heads).hasSize(2);
-            assertThat(server.heads.get(1)).contains("GET /b HTTP/1.1", "Host: 127.0.0.1:" + server.port(), "User-Agent: ua",
-                    "Range: bytes=0-");
+            assertThat(server.heads.get(1)).contains("GET /b HTTP/1.1", "Host: 127.0.0.1:" + server.port(),
+                    "User-Agent: " + SafeHttp.USER_AGENT, "Range: bytes=0-");
         }
     }
 
@@ -62,9 +67,9 @@ class Http11Test {
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             // and the server closes the connection while it sits in the client's pool
         }); var http = client(Map.of())) {
-            assertThat(body(http.send("GET", server.uri("/a"), Map.of(), "ua"))).isEqualTo("ok");
-            Thread.sleep(100);
-            assertThat(body(http.send("GET", server.uri("/a"), Map.of(), "ua"))).isEqualTo("ok");
+            assertThat(body(http.get(server.uri("/a"), Map.of(), false))).isEqualTo("ok");
+            Thread.sleep(700); // past the pool's check-before-reuse threshold
+            assertThat(body(http.get(server.uri("/a"), Map.of(), false))).isEqualTo("ok");
             assertThat(server.accepted.get()).isEqualTo(2);
         }
     }
@@ -75,33 +80,90 @@ class Http11Test {
             String head = requestHead(in);
             if (head.startsWith("HEAD")) {
                 write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
-                head = requestHead(in);
+                requestHead(in);
             }
             write(out, "HTTP/1.1 206 Partial Content\r\nContent-Length: 10\r\nContent-Range: bytes 0-9/10\r\n\r\n12345");
         }); var http = client(Map.of())) {
-            try (var r = http.send("HEAD", server.uri("/m"), Map.of(), "ua")) {
+            try (var r = http.head(server.uri("/m"), false, false)) {
                 assertThat(r.status()).isEqualTo(200);
+                assertThat(r.contentLength()).isEqualTo(1000);
                 assertThat(r.headers().firstValueAsLong("content-length")).hasValue(1000);
                 assertThat(r.body().read()).isEqualTo(-1);
             }
-            try (var r = http.send("GET", server.uri("/m"), Map.of(), "ua")) {
+            try (var r = http.get(server.uri("/m"), Map.of(), false)) {
                 assertThat(r.status()).isEqualTo(206);
                 assertThat(r.header("CONTENT-RANGE")).hasValue("bytes 0-9/10");
-                assertThatThrownBy(() -> r.body().readAllBytes()).isInstanceOf(IOException.class)
-                        .hasMessageContaining("5 bytes before the end of the body");
+                ByteBuffer buf = ByteBuffer.allocate(64);
+                assertThatThrownBy(() -> {
+                    while (r.read(buf) >= 0) {
+                        // until the connection closes
+                    }
+                }).isInstanceOf(IOException.class).hasMessageContaining("expected: 10; received: 5");
+                assertThat(buf.flip().remaining()).as("the bytes that did arrive").isEqualTo(5);
             }
             assertThat(server.accepted.get()).as("the HEAD's connection served the GET").isEqualTo(1);
         }
     }
 
     @Test
-    void plainHttpThroughAProxyIsSentInAbsoluteForm() throws Exception {
+    void theClientNeitherDecompressesNorKeepsCookiesNorRetriesNorFollowsRedirectsOnItsOwn() throws Exception {
+        var calls = new AtomicInteger();
+        try (var server = new Scripted((in, out) -> {
+            String head = requestHead(in);
+            if (head.contains("/gone")) {
+                calls.incrementAndGet();
+                return; // closes without an answer: HttpClient would retry a GET by default
+            }
+            if (head.contains("/moved")) {
+                write(out, "HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n");
+                return;
+            }
+            write(out, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nSet-Cookie: s=1\r\nContent-Length: 7\r\n"
+                    + "Connection: close\r\n\r\nnotgzip");
+        }); var http = client(Map.of())) {
+            assertThat(body(http.get(server.uri("/z"), Map.of(), false))).as("the bytes as sent").isEqualTo("notgzip");
+            assertThat(body(http.get(server.uri("/z"), Map.of(), false))).isEqualTo("notgzip");
+            assertThat(server.heads.get(1)).doesNotContainIgnoringCase("cookie").doesNotContainIgnoringCase("accept-encoding");
+            assertThatThrownBy(() -> http.get(server.uri("/gone"), Map.of(), false)).isInstanceOf(IOException.class);
+            assertThat(calls.get()).as("requests for /gone").isEqualTo(1);
+            try (var r = http.head(server.uri("/moved"), false, false)) {
+                assertThat(r.status()).isEqualTo(302);
+                assertThat(r.header("Location")).hasValue("/elsewhere");
+            }
+            assertThat(server.heads).noneMatch(h -> h.contains("/elsewhere"));
+        }
+    }
+
+    @Test
+    void responseHeadsAreBounded() throws Exception {
+        try (var server = new Scripted((in, out) -> {
+            String head = requestHead(in);
+            if (head.contains("/long")) {
+                write(out, "HTTP/1.1 200 OK\r\nX-Long: " + "a".repeat(70_000) + "\r\nContent-Length: 0\r\n\r\n");
+            } else {
+                var sb = new StringBuilder("HTTP/1.1 200 OK\r\n");
+                for (int i = 0; i < 300; i++) {
+                    sb.append("X-").append(i).append(": x\r\n");
+                }
+                write(out, sb.append("Content-Length: 0\r\n\r\n").toString());
+            }
+        }); var http = client(Map.of())) {
+            assertThatThrownBy(() -> http.get(server.uri("/long"), Map.of(), false)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Maximum line length limit exceeded");
+            assertThatThrownBy(() -> http.get(server.uri("/many"), Map.of(), false)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Maximum header count exceeded");
+        }
+    }
+
+    @Test
+    void plainHttpThroughAProxyIsSentInAbsoluteFormWithTheQueryAsGiven() throws Exception {
         try (var proxy = new Scripted((in, out) -> {
             requestHead(in);
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nvia");
         }); var http = client(Map.of("HTTP_PROXY", "http://127.0.0.1:" + proxy.port()))) {
-            assertThat(body(http.send("GET", URI.create("http://models.example:8080/x.gguf?sig=1"), Map.of(), "ua"))).isEqualTo("via");
-            assertThat(proxy.heads.getFirst()).startsWith("GET http://models.example:8080/x.gguf?sig=1 HTTP/1.1")
+            URI signed = URI.create("http://models.example:8080/x.gguf?sig=a%2Fb%3D&e=1");
+            assertThat(body(http.get(signed, Map.of(), true))).isEqualTo("via");
+            assertThat(proxy.heads.getFirst()).startsWith("GET http://models.example:8080/x.gguf?sig=a%2Fb%3D&e=1 HTTP/1.1")
                     .contains("Host: models.example:8080");
         }
     }
@@ -112,10 +174,10 @@ class Http11Test {
             requestHead(in);
             write(out, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
         }); var http = client(Map.of("HTTPS_PROXY", "http://127.0.0.1:" + proxy.port()))) {
-            assertThatThrownBy(() -> http.send("GET", URI.create("https://models.example/x.gguf"), Map.of(), "ua"))
+            assertThatThrownBy(() -> http.get(URI.create("https://models.example/x.gguf"), Map.of(), false))
                     .isInstanceOf(IOException.class)
                     .hasMessage("the proxy refused a tunnel to models.example:443 (HTTP 407)");
-            assertThat(proxy.heads.getFirst()).startsWith("CONNECT models.example:443 HTTP/1.1").contains("Host: models.example:443");
+            assertThat(proxy.heads.getFirst()).startsWith("CONNECT models.example:443 HTTP/1.1").contains("Host: models.example");
         }
     }
 
@@ -145,16 +207,16 @@ class Http11Test {
         try (var server = new Scripted(serverTls, (in, out) -> {
             requestHead(in);
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret");
-        }); var trusting = new Http11(new EnvProxySelector(Map.of()), T, T, clientTls.getSocketFactory());
+        }); var trusting = new SafeHttp(new EnvProxySelector(Map.of()), T, T, 4, clientTls);
              var defaults = client(Map.of())) {
             URI byName = URI.create("https://localhost:" + server.port() + "/m");
-            assertThat(body(trusting.send("GET", byName, Map.of(), "ua"))).isEqualTo("secret");
-            assertThatThrownBy(() -> trusting.send("GET", URI.create("https://127.0.0.1:" + server.port() + "/m"), Map.of(), "ua"))
+            assertThat(body(trusting.get(byName, Map.of(), false))).isEqualTo("secret");
+            assertThatThrownBy(() -> trusting.get(URI.create("https://127.0.0.1:" + server.port() + "/m"), Map.of(), false))
                     .as("the certificate names localhost, not 127.0.0.1")
-                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
-            assertThatThrownBy(() -> defaults.send("GET", byName, Map.of(), "ua"))
+                    .isInstanceOf(SSLException.class);
+            assertThatThrownBy(() -> defaults.get(byName, Map.of(), false))
                     .as("a self-signed certificate is not trusted by default")
-                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+                    .isInstanceOf(SSLException.class);
         }
     }
 
@@ -163,19 +225,41 @@ class Http11Test {
         try (var server = new Scripted((in, out) -> {
             requestHead(in);
             Thread.sleep(3_000);
-        }); var http = new Http11(new EnvProxySelector(Map.of()), T, Duration.ofMillis(200), null)) {
+        }); var http = new SafeHttp(new EnvProxySelector(Map.of()), T, Duration.ofMillis(200), 4)) {
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> http.send("GET", server.uri("/slow"), Map.of(), "ua"))
-                    .isInstanceOf(java.net.http.HttpTimeoutException.class).hasMessage("no response within 200 ms");
+            assertThatThrownBy(() -> http.get(server.uri("/slow"), Map.of(), false)).isInstanceOf(SocketTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
         }
     }
 
-    private static Http11 client(Map<String, String> env) {
-        return new Http11(new EnvProxySelector(env), T, T, null);
+    @Test
+    void theStallWatchdogBreaksAReadBlockedOnASilentServer() throws Exception {
+        try (var server = new Scripted((in, out) -> {
+            requestHead(in);
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsome");
+            Thread.sleep(5_000);
+        }); var http = new SafeHttp(new EnvProxySelector(Map.of()), T, Duration.ofSeconds(30), 4);
+             var watchdog = new StallWatchdog(Duration.ofMillis(300));
+             var r = http.get(server.uri("/hang"), Map.of(), false);
+             var watch = watchdog.watch(r)) {
+            ByteBuffer buf = ByteBuffer.allocate(100);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> {
+                while (r.read(buf) >= 0) {
+                    watch.touch();
+                }
+            }).isInstanceOf(IOException.class);
+            assertThat(watch.stalled()).isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("long before the socket's 30 s timeout").isLessThan(Duration.ofSeconds(3));
+            assertThat(buf.position()).isEqualTo(4);
+        }
     }
 
-    private static String body(Http11.Response r) throws IOException {
+    private static SafeHttp client(Map<String, String> env) {
+        return new SafeHttp(new EnvProxySelector(env), T, T, 4);
+    }
+
+    private static String body(SafeHttp.Response r) throws IOException {
         try (r) {
             return new String(r.body().readAllBytes(), StandardCharsets.UTF_8);
         }
