@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,9 +22,16 @@ import java.util.stream.Collectors;
  * @param maxTokensLimit the most tokens one request may ask to generate; more is refused with 400
  * @param defaultMaxTokens what a request that names no limit generates at most
  * @param allowRemote whether {@code listen} may be an address other machines can reach
+ * @param streamWriteTimeout how long a stream's client may take nothing (its connection's buffers full, the
+ *     generation held back) before the generation is cancelled and the connection closed: a client that stops reading
+ *     must not hold a model slot and an upstream connection for ever
  */
 public record GatewayConfig(InetSocketAddress listen, Set<String> allowedHosts, Set<String> corsOrigins,
-                            int maxBodyBytes, int maxTokensLimit, int defaultMaxTokens, boolean allowRemote) {
+                            int maxBodyBytes, int maxTokensLimit, int defaultMaxTokens, boolean allowRemote,
+                            Duration streamWriteTimeout) {
+
+    /** As long as an HTTP engine lets its upstream stall between two chunks (its idle deadline). */
+    public static final Duration DEFAULT_STREAM_WRITE_TIMEOUT = Duration.ofSeconds(60);
 
     public static final int DEFAULT_PORT = 11434;
 
@@ -45,38 +53,55 @@ public record GatewayConfig(InetSocketAddress listen, Set<String> allowedHosts, 
             throw new IllegalArgumentException("default max_tokens out of range [1, " + maxTokensLimit + "]: "
                     + defaultMaxTokens);
         }
+        requireNonNull(streamWriteTimeout, "streamWriteTimeout is null");
+        if (streamWriteTimeout.isNegative() || streamWriteTimeout.isZero()) {
+            throw new IllegalArgumentException("stream write timeout must be positive: " + streamWriteTimeout);
+        }
     }
 
-    /** 127.0.0.1:11434 (Ollama's port, so clients find it unconfigured), no extra hosts, CORS off, 4 MiB bodies. */
+    /**
+     * 127.0.0.1:11434 (Ollama's port, so clients find it unconfigured), no extra hosts, CORS off, 4 MiB bodies, a
+     * stream's client cut off after 60 s of taking nothing.
+     */
     public static GatewayConfig defaults() {
         return new GatewayConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), Set.of(), Set.of(),
-                4 << 20, 8192, 1024, false);
+                4 << 20, 8192, 1024, false, DEFAULT_STREAM_WRITE_TIMEOUT);
     }
 
     public GatewayConfig withListen(InetSocketAddress value) {
-        return new GatewayConfig(value, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens, allowRemote);
+        return new GatewayConfig(value, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens,
+                allowRemote, streamWriteTimeout);
     }
 
     public GatewayConfig withAllowedHosts(Set<String> value) {
-        return new GatewayConfig(listen, value, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens, allowRemote);
+        return new GatewayConfig(listen, value, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens,
+                allowRemote, streamWriteTimeout);
     }
 
     public GatewayConfig withCorsOrigins(Set<String> value) {
-        return new GatewayConfig(listen, allowedHosts, value, maxBodyBytes, maxTokensLimit, defaultMaxTokens, allowRemote);
+        return new GatewayConfig(listen, allowedHosts, value, maxBodyBytes, maxTokensLimit, defaultMaxTokens,
+                allowRemote, streamWriteTimeout);
     }
 
     public GatewayConfig withMaxBodyBytes(int value) {
-        return new GatewayConfig(listen, allowedHosts, corsOrigins, value, maxTokensLimit, defaultMaxTokens, allowRemote);
+        return new GatewayConfig(listen, allowedHosts, corsOrigins, value, maxTokensLimit, defaultMaxTokens,
+                allowRemote, streamWriteTimeout);
     }
 
     /** Listens on {@code value}, which may then be an address other machines reach. */
     public GatewayConfig withRemoteListen(InetSocketAddress value) {
         return new GatewayConfig(value, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens,
-                true);
+                true, streamWriteTimeout);
     }
 
     public GatewayConfig withTokenLimits(int limit, int defaultValue) {
-        return new GatewayConfig(listen, allowedHosts, corsOrigins, maxBodyBytes, limit, defaultValue, allowRemote);
+        return new GatewayConfig(listen, allowedHosts, corsOrigins, maxBodyBytes, limit, defaultValue, allowRemote,
+                streamWriteTimeout);
+    }
+
+    public GatewayConfig withStreamWriteTimeout(Duration value) {
+        return new GatewayConfig(listen, allowedHosts, corsOrigins, maxBodyBytes, maxTokensLimit, defaultMaxTokens,
+                allowRemote, value);
     }
 
     private static String checkHostName(String name) {

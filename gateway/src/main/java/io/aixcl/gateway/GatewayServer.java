@@ -73,7 +73,7 @@ public final class GatewayServer implements AutoCloseable {
         GatewayHandler handler = new GatewayHandler(routes, new HostPolicy(config.allowedHosts()),
                 new CorsPolicy(config.corsOrigins()), config.maxBodyBytes(), audit, clock);
         this.transport = new GatewayTransport(config.listen(), handler, config.maxBodyBytes(), IDLE_TIMEOUT,
-                STOP_TIMEOUT, loops);
+                config.streamWriteTimeout(), STOP_TIMEOUT, loops);
     }
 
     /** Binds and serves; throws UncheckedIOException when the address cannot be bound. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,18 @@ class GatewayConfigTest {
         assertThat(config.allowedHosts()).isEmpty();
         assertThat(config.maxBodyBytes()).isEqualTo(4 << 20);
         assertThat(config.defaultMaxTokens()).isLessThanOrEqualTo(config.maxTokensLimit());
+        assertThat(config.streamWriteTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aStreamWriteTimeoutIsPositiveAndKeptByTheOtherSettings() {
+        assertThatThrownBy(() -> GatewayConfig.defaults().withStreamWriteTimeout(Duration.ZERO))
+                .hasMessage("stream write timeout must be positive: PT0S");
+        assertThatThrownBy(() -> GatewayConfig.defaults().withStreamWriteTimeout(null))
+                .hasMessage("streamWriteTimeout is null");
+        GatewayConfig config = GatewayConfig.defaults().withStreamWriteTimeout(Duration.ofSeconds(5))
+                .withListen(new InetSocketAddress("127.0.0.1", 0)).withTokenLimits(100, 10).withMaxBodyBytes(4096);
+        assertThat(config.streamWriteTimeout()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test

@@ -40,6 +40,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
 
     private final Dispatch handler;
     private final int maxBodyBytes;
+    private final java.time.Duration streamWriteTimeout;
     private ChannelHandlerContext ctx;
     private HttpRequest head;
     private byte[] body;
@@ -49,9 +50,11 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     private NettyChannel active;
     private ArrayDeque<Object> waiting;
 
-    GatewayConnection(Dispatch handler, int maxBodyBytes) {
+    /** {@code streamWriteTimeout}: how long a stream may wait on a client that takes nothing before it is cut off. */
+    GatewayConnection(Dispatch handler, int maxBodyBytes, java.time.Duration streamWriteTimeout) {
         this.handler = handler;
         this.maxBodyBytes = maxBodyBytes;
+        this.streamWriteTimeout = streamWriteTimeout;
     }
 
     @Override
@@ -156,7 +159,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
 
     private void dispatch(HttpRequest request, byte[] bytes, boolean tooLarge) {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !tooLarge;
-        active = new NettyChannel(ctx, request, keepAlive, this);
+        active = new NettyChannel(ctx, request, keepAlive, this, streamWriteTimeout);
         handler.handle(active, bytes, tooLarge);
     }
 

@@ -31,6 +31,7 @@ public final class GatewayTransport implements AutoCloseable {
     private final GatewayHandler handler;
     private final int maxBodyBytes;
     private final Duration idleTimeout;
+    private final Duration streamWriteTimeout;
     private final Duration stopTimeout;
     private final EventLoopGroup shared;
     private EventLoopGroup loops;
@@ -38,11 +39,12 @@ public final class GatewayTransport implements AutoCloseable {
     private ChannelGroup connections;
 
     public GatewayTransport(InetSocketAddress listen, GatewayHandler handler, int maxBodyBytes, Duration idleTimeout,
-                            Duration stopTimeout, EventLoopGroup shared) {
+                            Duration streamWriteTimeout, Duration stopTimeout, EventLoopGroup shared) {
         this.listen = listen;
         this.handler = handler;
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeout = idleTimeout;
+        this.streamWriteTimeout = streamWriteTimeout;
         this.stopTimeout = stopTimeout;
         this.shared = shared;
     }
@@ -69,7 +71,7 @@ public final class GatewayTransport implements AutoCloseable {
                             channel.pipeline().addLast(
                                     new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                     new HttpServerCodec(),
-                                    new GatewayConnection(handler, maxBodyBytes));
+                                    new GatewayConnection(handler, maxBodyBytes, streamWriteTimeout));
                         }
                     })
                     .bind(listen).syncUninterruptibly().channel();

@@ -1,5 +1,6 @@
 package io.aixcl.gateway.http;
 
+import io.aixcl.gateway.inference.ClientStalled;
 import io.aixcl.gateway.inference.ResponseChannel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -19,10 +20,14 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A response on a Netty connection. A whole response is written and the caller goes on (to record the request). A
@@ -30,8 +35,10 @@ import java.util.concurrent.CompletionStage;
  * pauses and resumes the source, {@link #backPressure}) or chunk by chunk from a (virtual) thread ({@link #chunk}),
  * which waits while the connection is not writable; either way a client that reads slowly slows only its own
  * generation and the daemon buffers at most the connection's high-water mark, and one that left is noticed at the
- * next token, or at once by {@link #onClientGone}. A channel made on the event loop that read the request runs
- * blocking work ({@link #blocking}) on a virtual thread of its own.
+ * next token, or at once by {@link #onClientGone}. A client that takes nothing for the write timeout while its
+ * stream waits is cut off: the stream's source is told ({@link ClientStalled}) and the connection closed, so a client
+ * that stops reading holds a generation (its model slot, its upstream connection) that long at most. A channel made
+ * on the event loop that read the request runs blocking work ({@link #blocking}) on a virtual thread of its own.
  */
 final class NettyChannel implements ResponseChannel {
 
@@ -52,6 +59,8 @@ final class NettyChannel implements ResponseChannel {
     private final HttpRequest request;
     private final HttpVersion version;
     private final GatewayConnection connection;
+    /** How long a stream may wait on a client that takes nothing (its connection not writable). */
+    private final Duration writeTimeout;
     private final HttpHeaders headers = new DefaultHttpHeaders(false);
     private boolean keepAlive;
     private volatile boolean completed;
@@ -76,13 +85,18 @@ final class NettyChannel implements ResponseChannel {
     /** What holds a pushed stream's source back, and lets it go. */
     private volatile Runnable pause;
     private volatile Runnable resume;
+    private volatile Consumer<Duration> stalled;
+    /** Armed while a pushed stream is paused: cuts the client off at the write timeout (only touched on the loop). */
+    private ScheduledFuture<?> stallTimer;
 
-    NettyChannel(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, GatewayConnection connection) {
+    NettyChannel(ChannelHandlerContext ctx, HttpRequest request, boolean keepAlive, GatewayConnection connection,
+                 Duration writeTimeout) {
         this.ctx = ctx;
         this.request = request;
         this.version = request.protocolVersion();
         this.keepAlive = keepAlive;
         this.connection = connection;
+        this.writeTimeout = writeTimeout;
     }
 
     HttpRequest request() {
@@ -225,9 +239,10 @@ final class NettyChannel implements ResponseChannel {
     }
 
     @Override
-    public void backPressure(Runnable pause, Runnable resume) {
+    public void backPressure(Runnable pause, Runnable resume, Consumer<Duration> stalled) {
         this.pause = pause;
         this.resume = resume;
+        this.stalled = stalled;
     }
 
     private void written(ChannelFuture write) {
@@ -238,9 +253,15 @@ final class NettyChannel implements ResponseChannel {
     }
 
     private synchronized void awaitWritable() throws IOException {
+        long deadline = System.nanoTime() + writeTimeout.toNanos();
         while (!broken && ctx.channel().isActive() && !ctx.channel().isWritable()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                broken = true; // the request's end closes the connection rather than queueing a last chunk
+                throw new ClientStalled(writeTimeout);
+            }
             try {
-                wait();
+                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while the client was not reading", e);
@@ -251,17 +272,56 @@ final class NettyChannel implements ResponseChannel {
     /** From the loop: the connection became writable again, or not, or closed. */
     void wake() {
         Runnable hold = pause;
-        if (hold != null) {
-            (ctx.channel().isWritable() ? resume : hold).run();
+        if (hold != null && !broken) { // a client gone or cut off: its stream is ending, not to be held or let go
+            if (ctx.channel().isWritable()) {
+                disarmStallTimer();
+                resume.run();
+            } else {
+                hold.run();
+                if (stallTimer == null && !broken && !completed) {
+                    stallTimer = ctx.executor().schedule(this::stalled, writeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
         }
         synchronized (this) {
             notifyAll();
         }
     }
 
+    /**
+     * On the loop, the write timeout after a pushed stream was paused, its client having taken nothing since: the
+     * source ends its stream (a generation is cancelled, billed and recorded as cut off) and the connection closes,
+     * since a last chunk would never be read.
+     */
+    private void stalled() {
+        stallTimer = null;
+        if (broken || completed || ctx.channel().isWritable()) {
+            return;
+        }
+        broken = true;
+        Consumer<Duration> action = stalled;
+        try {
+            if (action != null) {
+                action.accept(writeTimeout);
+            }
+        } finally {
+            ctx.close();
+        }
+    }
+
+    private void disarmStallTimer() {
+        if (stallTimer != null) {
+            stallTimer.cancel(false);
+            stallTimer = null;
+        }
+    }
+
     @Override
     public void end(byte[] bytes) {
         completed = true;
+        if (ctx.executor().inEventLoop()) {
+            disarmStallTimer();
+        }
         head();
         byte[] last = bytes;
         if (pushed != null && pushed.size() > 0 && ctx.executor().inEventLoop()) {
@@ -357,6 +417,7 @@ final class NettyChannel implements ResponseChannel {
 
     /** From the loop: the connection closed before the response was done. */
     void clientGone() {
+        disarmStallTimer();
         List<Runnable> actions;
         synchronized (this) {
             gone = true;

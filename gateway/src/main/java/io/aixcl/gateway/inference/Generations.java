@@ -214,6 +214,9 @@ public final class Generations {
             } catch (IOException clientGone) {
                 generation.cancel();
                 settleCancelled(generation, reservation, record);
+                if (clientGone instanceof ClientStalled stalled) {
+                    record.clientStalled(stalled.waited());
+                }
             }
         }
     }

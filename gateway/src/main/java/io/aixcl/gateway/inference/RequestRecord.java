@@ -3,6 +3,7 @@ package io.aixcl.gateway.inference;
 import io.aixcl.core.audit.AuditEvent;
 import io.aixcl.core.inference.FinishReason;
 import io.aixcl.core.inference.TokenUsage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
@@ -71,6 +72,17 @@ public final class RequestRecord {
     public void failedMidStream(ApiError error) {
         outcome = AuditEvent.Outcome.FAILED;
         detail = error.message();
+    }
+
+    /**
+     * A stream cut off because its client took nothing for {@code waited} (the status sent was already 200): the
+     * generation was cancelled, its tokens so far billed.
+     */
+    public void clientStalled(Duration waited) {
+        finishReason = FinishReason.CANCELLED;
+        outcome = AuditEvent.Outcome.FAILED;
+        detail = "the client took nothing for " + waited.toMillis()
+                + " ms (the gateway's stream write timeout): the generation was cancelled and the connection closed";
     }
 
     public int status() {

@@ -1,7 +1,9 @@
 package io.aixcl.gateway.inference;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /** How a protocol answers, whole or streamed, without knowing the HTTP server. */
 public interface ResponseChannel {
@@ -12,7 +14,11 @@ public interface ResponseChannel {
     /** Commits a 200 streamed response of {@code contentType}; chunks follow. */
     void startStream(String contentType) throws IOException;
 
-    /** Sends one chunk now (a token must reach the client as soon as it exists). Fails when the client went away. */
+    /**
+     * Sends one chunk now (a token must reach the client as soon as it exists); waits while the client's connection is
+     * full. Fails when the client went away, and with {@link ClientStalled} when it took nothing for the channel's
+     * write timeout (the connection is then closed at the request's end).
+     */
     void chunk(byte[] bytes) throws IOException;
 
     /**
@@ -24,9 +30,11 @@ public interface ResponseChannel {
 
     /**
      * Runs {@code pause} when the client stops taking bytes (the connection's buffers are full) and {@code resume}
-     * when it takes them again; both on the connection's I/O thread.
+     * when it takes them again; both on the connection's I/O thread. A client still taking nothing after the
+     * channel's write timeout gets {@code stalled} instead (once, on that thread, with the timeout): the source ends
+     * its stream there, and the channel then closes the connection, its last bytes unread.
      */
-    void backPressure(Runnable pause, Runnable resume);
+    void backPressure(Runnable pause, Runnable resume, Consumer<Duration> stalled);
 
     /**
      * Sends a stream's last bytes and ends it, without waiting for the write: the generation is over and billed, so a

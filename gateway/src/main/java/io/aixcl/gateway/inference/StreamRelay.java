@@ -8,6 +8,7 @@ import io.aixcl.core.inference.GenerationListener;
 import io.aixcl.core.inference.InferenceException;
 import io.aixcl.core.keys.Reservation;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -31,6 +32,8 @@ final class StreamRelay implements GenerationListener {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile Generation generation;
     private volatile boolean clientGone;
+    /** Set when the client was cut off for taking nothing: how long it was given. */
+    private volatile Duration stalledFor;
     /** Events come one at a time (under the generation's lock), from whichever thread the engine uses. */
     private boolean started;
 
@@ -46,7 +49,7 @@ final class StreamRelay implements GenerationListener {
     /** Once the engine accepted the generation: the client's connection may now pause it, or cancel it. */
     void attach(Generation started) {
         generation = started;
-        channel.backPressure(started::pause, started::resume);
+        channel.backPressure(started::pause, started::resume, this::stalled);
         channel.onClientGone(this::clientLeft);
     }
 
@@ -88,7 +91,12 @@ final class StreamRelay implements GenerationListener {
         try {
             Generations.settle(reservation, completion, record);
             if (clientGone) {
-                record.finished(FinishReason.CANCELLED);
+                Duration stalled = stalledFor;
+                if (stalled != null) {
+                    record.clientStalled(stalled);
+                } else {
+                    record.finished(FinishReason.CANCELLED);
+                }
                 return;
             }
             byte[] closing = format.closing(completion);
@@ -131,6 +139,16 @@ final class StreamRelay implements GenerationListener {
         System.arraycopy(opening, 0, both, 0, opening.length);
         System.arraycopy(first, 0, both, opening.length, first.length);
         return both;
+    }
+
+    /**
+     * The client took nothing for the write timeout while the generation was paused: it ends as if the client had
+     * left (the slot and the upstream connection freed, what was generated billed), recorded as cut off; the channel
+     * closes the connection after this.
+     */
+    private void stalled(Duration waited) {
+        stalledFor = waited;
+        clientLeft();
     }
 
     /** The client went away: the generation stops now (its connection upstream closes) and ends as cancelled. */

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * A stream to a client that stops reading: the writing thread waits (or, for a stream pushed from the event loop, the
  * source is paused) once the connection's buffers are full, instead of queueing the whole stream in the daemon's
  * memory; it goes on when the client reads, and every byte arrives in order. A client that leaves mid-stream fails
- * the next write and runs the channel's client-gone actions.
+ * the next write and runs the channel's client-gone actions. A client that takes nothing for the write timeout is cut
+ * off: the source is told, and the connection closes.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamBackPressureTest {
@@ -44,6 +46,11 @@ class StreamBackPressureTest {
     final CompletableFuture<Throwable> ended = new CompletableFuture<>();
     final CompletableFuture<Void> gone = new CompletableFuture<>();
     final AtomicInteger pauses = new AtomicInteger();
+    /** When the channel cut the pushed stream's client off, and the timeout it gave. */
+    final CompletableFuture<Duration> stalled = new CompletableFuture<>();
+    volatile long stalledAt;
+    /** Long past the 1 s the held-back tests read nothing; short for the tests of the cut-off. */
+    Duration writeTimeout = Duration.ofSeconds(30);
 
     /** Streams CHUNKS chunks of CHUNK bytes ("0000...", "0001...") from a virtual thread, as a generation would. */
     final class Streamer implements GatewayConnection.Dispatch {
@@ -95,6 +102,13 @@ class StreamBackPressureTest {
             }, () -> {
                 paused = false;
                 loop.execute(this::round);
+            }, waited -> {
+                // As the relay does: the source ends here (the channel closes the connection after).
+                stalledAt = System.nanoTime();
+                stalled.complete(waited);
+                ended.complete(new IOException("cut off"));
+                channel.finishStream();
+                channel.connection().done(channel);
             });
             loop.execute(this::round);
         }
@@ -150,7 +164,7 @@ class StreamBackPressureTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new HttpServerCodec(), new GatewayConnection(dispatch, 4096));
+                        channel.pipeline().addLast(new HttpServerCodec(), new GatewayConnection(dispatch, 4096, writeTimeout));
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -229,6 +243,78 @@ class StreamBackPressureTest {
         int stopped = written.get();
         Thread.sleep(300);
         assertThat(written.get()).isEqualTo(stopped).isLessThan(CHUNKS);
+    }
+
+    @Test
+    void aPushedStreamWhoseClientTakesNothingForTheWriteTimeoutIsCutOffAndItsConnectionClosed() throws Exception {
+        writeTimeout = Duration.ofMillis(700);
+        serve(new Pusher());
+        try (Socket socket = request()) {
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
+            long paused = awaitFirstPause();
+            assertThat(stalled.get(5, TimeUnit.SECONDS)).isEqualTo(writeTimeout);
+            assertThat(Duration.ofNanos(stalledAt - paused)).as("cut off after the write timeout, not before")
+                    .isGreaterThanOrEqualTo(writeTimeout.minusMillis(50));
+            int cutOff = written.get();
+            // What the buffers held, then the end of the connection: no last chunk, the stream incomplete.
+            String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(rest).doesNotEndWith("0\r\n\r\n");
+            Thread.sleep(300);
+            assertThat(written.get()).as("pushes after the cut-off").isEqualTo(cutOff).isLessThan(CHUNKS);
+            assertThat(pauses.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aClientThatReadsAgainWithinTheWriteTimeoutIsNotCutOff() throws Exception {
+        writeTimeout = Duration.ofMillis(1500);
+        serve(new Pusher());
+        try (Socket socket = request()) {
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
+            awaitFirstPause();
+            Thread.sleep(1000);
+            // Reading slowly, a buffer's worth every 300 ms: the connection drains and pauses again, each pause
+            // shorter than the timeout, which each drain starts over.
+            long until = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < until) {
+                assertThat(in.readNBytes(64 * 1024)).hasSize(64 * 1024);
+                Thread.sleep(300);
+            }
+            assertThat(stalled).isNotDone();
+            assertThat(pauses.get()).isGreaterThan(1);
+            in.readAllBytes();
+            assertThat(ended.get(10, TimeUnit.SECONDS)).isNull();
+            assertThat(written.get()).isEqualTo(CHUNKS);
+        }
+    }
+
+    @Test
+    void aStreamWrittenFromAThreadWhoseClientTakesNothingForTheWriteTimeoutFailsItsWriteAndClosesTheConnection()
+            throws Exception {
+        writeTimeout = Duration.ofMillis(700);
+        serve(new Streamer());
+        try (Socket socket = request()) {
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
+            Throwable failure = ended.get(5, TimeUnit.SECONDS);
+            assertThat(failure).isInstanceOf(io.aixcl.gateway.inference.ClientStalled.class);
+            assertThat(((io.aixcl.gateway.inference.ClientStalled) failure).waited()).isEqualTo(writeTimeout);
+            String rest = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(rest).doesNotEndWith("0\r\n\r\n");
+            assertThat(written.get()).isLessThan(CHUNKS);
+        }
+    }
+
+    /** Waits for the pushed stream's first pause; returns when it was seen. */
+    long awaitFirstPause() throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (pauses.get() == 0) {
+            assertThat(System.nanoTime()).as("the stream was never paused").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        return System.nanoTime();
     }
 
     void leaves() throws Exception {
