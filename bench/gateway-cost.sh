@@ -2,7 +2,8 @@
 # The gateway's CPU cost per request, which the machine's load barely moves (unlike bench/gateway.sh's req/s): the
 # daemon in front of the canned upstream of bench/gateway.sh, warmed up under wrk -t2 -c64 (C2 needs tens of seconds
 # of traffic on a loaded machine), then `perf stat` on the daemon alone during BENCH_ROUNDS 10 s wrk runs: user and
-# kernel instructions and context switches per request (compiler threads included: take the last, settled rounds),
+# kernel instructions, CPU time (task-clock) and context switches per request (compiler threads included: take the
+# last, settled rounds),
 # and the syscalls per request of one more 5 s run. BENCH_PROFILE=cpu|alloc adds an async-profiler run (ASYNC_PROFILER=path to
 # libasyncProfiler.so) written as collapsed stacks to BENCH_PROFILE_OUT.
 #
@@ -72,15 +73,17 @@ requests_of() { grep -o '[0-9]* requests in' <<<"$1" | cut -d' ' -f1; }
 log "$MODE: warming the gateway up for ${WARMUP}s"
 run_wrk "$WARMUP" >/dev/null
 for ((r = 1; r <= ROUNDS; r++)); do
-    out="$({ perf stat -e instructions:u,instructions:k,context-switches -p "$PID" -x, -o "$WORK/perf.txt" -- sleep 10 &
+    out="$({ perf stat -e instructions:u,instructions:k,task-clock,context-switches -p "$PID" -x, -o "$WORK/perf.txt" -- sleep 10 &
         run_wrk 10; wait; })"
     n="$(requests_of "$out")"
     user="$(grep 'instructions:u' "$WORK/perf.txt" | cut -d, -f1)"
     kernel="$(grep 'instructions:k' "$WORK/perf.txt" | cut -d, -f1)"
     switches="$(grep 'context-switches' "$WORK/perf.txt" | cut -d, -f1)"
-    printf '%s round %d: %s req/s, %d user + %d kernel instructions, %s context switches per request (load %s)\n' \
+    cpu_ms="$(grep 'task-clock' "$WORK/perf.txt" | cut -d, -f1)"
+    printf '%s round %d: %s req/s, %d user + %d kernel instructions, %s us CPU, %s context switches per request (load %s)\n' \
         "$MODE" "$r" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" $((user / n)) $((kernel / n)) \
-        "$(awk -v s="$switches" -v n="$n" 'BEGIN {printf "%.2f", s / n}')" "$(cut -d' ' -f1 /proc/loadavg)"
+        "$(awk -v c="$cpu_ms" -v n="$n" 'BEGIN {printf "%.0f", c * 1000 / n}')" \
+        "$(awk -v s="$switches" -v n="$n" 'BEGIN {printf "%.2f", s / n}')" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done
 calls="writev write read epoll_wait epoll_ctl futex"
 events="$(printf 'syscalls:sys_enter_%s,' $calls)"
