@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +76,7 @@ class StreamBackPressureTest {
     @BeforeEach
     void start() {
         loops = GatewayTransport.newLoops("test-gateway");
-        server = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(loops).channel(GatewayTransport.serverChannel(loops))
                 // Small kernel buffers, so what the client does not read backs up into the gateway quickly.
                 .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
