@@ -20,35 +20,36 @@ public final class CanonicalEntry {
     private CanonicalEntry() {}
 
     public static byte[] encode(AuditEvent e) {
-        StringBuilder b = new StringBuilder(256);
+        Utf8Builder b = new Utf8Builder(320);
         // Keys in sorted order: action, actor, detail, outcome, parameters, target, time, v.
-        b.append("{\"action\":");
+        b.ascii("{\"action\":");
         string(b, e.action());
-        b.append(",\"actor\":{\"id\":");
+        b.ascii(",\"actor\":{\"id\":");
         string(b, e.actor().id());
-        b.append(",\"kind\":");
+        b.ascii(",\"kind\":");
         string(b, e.actor().kind().name().toLowerCase(Locale.ROOT));
-        b.append("},\"detail\":");
+        b.ascii("},\"detail\":");
         string(b, e.detail());
-        b.append(",\"outcome\":");
+        b.ascii(",\"outcome\":");
         string(b, e.outcome().name().toLowerCase(Locale.ROOT));
-        b.append(",\"parameters\":{");
+        b.ascii(",\"parameters\":{");
         boolean first = true;
-        for (Map.Entry<String, String> p : new TreeMap<>(e.parameters()).entrySet()) {
+        // AuditEvent keeps its parameters in a TreeMap: String's natural order is UTF-16 code unit order, JCS's.
+        for (Map.Entry<String, String> p : e.parameters().entrySet()) {
             if (!first) {
-                b.append(',');
+                b.ascii(",");
             }
             first = false;
             string(b, p.getKey());
-            b.append(':');
+            b.ascii(":");
             string(b, p.getValue());
         }
-        b.append("},\"target\":");
+        b.ascii("},\"target\":");
         string(b, e.target());
-        b.append(",\"time\":");
-        string(b, e.time().toString());
-        b.append(",\"v\":").append(VERSION).append('}');
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        b.ascii(",\"time\":\"");
+        IsoInstant.append(b, e.time());
+        b.ascii("\",\"v\":" + VERSION + "}");
+        return b.toByteArray();
     }
 
     public static AuditEvent decode(byte[] entry) {
@@ -85,6 +86,16 @@ public final class CanonicalEntry {
             return (Map<String, Object>) m;
         }
         throw new IllegalArgumentException("audit entry field " + key + " is not an object");
+    }
+
+    /** {@link #string(StringBuilder, String)} as UTF-8; strings with nothing to escape (nearly all) copied as is. */
+    static void string(Utf8Builder b, String s) {
+        if (b.plainAscii(s)) {
+            return;
+        }
+        StringBuilder escaped = new StringBuilder(s.length() + 8);
+        string(escaped, s);
+        b.utf8(escaped.toString());
     }
 
     /** RFC 8785 string serialization: the short escapes, other controls as lowercase \\u00xx, the rest literal. */

@@ -172,6 +172,29 @@ class AuditStoreTest {
     }
 
     @Test
+    void theEntryTriggerSignsAtMostOnceASecond() throws Exception {
+        try (AuditStore store = AuditStore.open(config().withCheckpoints(10, Duration.ofSeconds(30)))) {
+            Path witness = tmp.resolve("config/audit-witness/checkpoint");
+            List<Long> sizes = new ArrayList<>();
+            long t0 = System.nanoTime();
+            int i = 0;
+            while (System.nanoTime() - t0 < Duration.ofMillis(2500).toNanos()) {
+                store.append(Events.event(i++));
+                if (!Files.exists(witness)) {
+                    continue;
+                }
+                long size = Checkpoint.parse(SignedNote.open(Files.readString(witness), trustedKey())).size();
+                if (sizes.isEmpty() || sizes.getLast() != size) {
+                    sizes.add(size);
+                }
+            }
+            // Thousands of entries, a trigger every 10: signed when the second allows, not hundreds of times.
+            assertThat(i).isGreaterThan(100);
+            assertThat(sizes).hasSizeBetween(2, 5);
+        }
+    }
+
+    @Test
     void checkpointsAreWrittenAfterTheIntervalWhenEntriesAreFew() throws Exception {
         try (AuditStore store = AuditStore.open(config().withCheckpoints(1_000_000, Duration.ofMillis(100)))) {
             store.append(Events.event(0));

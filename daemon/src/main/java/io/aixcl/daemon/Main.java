@@ -146,6 +146,11 @@ public final class Main {
                     ? embedded.withThreads(settings.inference().threads().getAsInt()) : embedded;
             // One set of event loops for the gateway and the HTTP engines: a whole answer's upstream exchange runs on
             // the loop that read the request and writes the answer (no thread hand-off).
+            // Netty's epoll library is unpacked from its jar before it is loaded: into the daemon's own 0700 folder,
+            // not the shared /tmp.
+            if (System.getProperty("io.netty.native.workdir") == null) {
+                System.setProperty("io.netty.native.workdir", paths.runtime().toString());
+            }
             EventLoopGroup loops = GatewayTransport.newLoops("gateway");
             RuntimeCore runtimeCore = new RuntimeCore(settings.inference(), modelStore,
                     () -> new EmbeddedEngine(embeddedConfig),

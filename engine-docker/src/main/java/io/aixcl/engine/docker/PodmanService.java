@@ -47,6 +47,7 @@ public final class PodmanService implements AutoCloseable {
         Objects.requireNonNull(argv, "argv is null");
         try {
             Files.createDirectories(socket.getParent());
+            reapOrphans(socket);
             // A socket left by a crashed service would make the new one fail with "address already in use".
             if (probe.problem(socket).isPresent()) {
                 Files.deleteIfExists(socket);
@@ -62,6 +63,36 @@ public final class PodmanService implements AutoCloseable {
             throw new AixclException.EngineUnavailable("could not start " + String.join(" ", argv) + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stops services a previous daemon started on {@code socket} and never stopped (it was SIGKILLed: {@code --time=0}
+     * services run on forever). The socket is in the daemon's private runtime folder and one daemon runs per folder,
+     * so a process of this user serving it is an orphan. Returns how many were stopped.
+     */
+    static int reapOrphans(Path socket) {
+        String endpoint = "unix://" + socket;
+        Optional<String> me = ProcessHandle.current().info().user();
+        long self = ProcessHandle.current().pid();
+        List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != self && me.isPresent() && p.info().user().equals(me))
+                .filter(p -> p.info().arguments().map(a -> servesOn(a, endpoint)).orElse(false))
+                .toList();
+        orphans.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : orphans) {
+            try {
+                p.onExit().get(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+        return orphans.size();
+    }
+
+    private static boolean servesOn(String[] arguments, String endpoint) {
+        List<String> a = List.of(arguments);
+        int service = a.indexOf("service");
+        return service > 0 && a.get(service - 1).equals("system") && a.getLast().equals(endpoint);
     }
 
     private void awaitSocket(Duration timeout, SocketProbe probe) {

@@ -45,6 +45,40 @@ class PodmanServiceTest {
     }
 
     @Test
+    void aServiceLeftByAKilledDaemonIsStoppedWhenTheNextOneStarts() throws Exception {
+        Path podman = TestImages.requireTool("podman", "apt-get install -y podman runc");
+        Path socket = dir.resolve("runtime/podman.sock");
+        Files.createDirectories(socket.getParent());
+        // What a SIGKILLed daemon leaves: its service, serving the socket, with no owner to stop it.
+        Process orphan = new ProcessBuilder(PodmanService.command(podman, socket))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // Another user's or another socket's service is none of ours: this one must survive.
+        Path otherSocket = dir.resolve("other/podman.sock");
+        Files.createDirectories(otherSocket.getParent());
+        Process other = new ProcessBuilder(PodmanService.command(podman, otherSocket))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((PING.problem(socket).isPresent() || PING.problem(otherSocket).isPresent())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(PING.problem(socket)).isEmpty();
+
+            try (PodmanService service = PodmanService.start(PodmanService.command(podman, socket), socket,
+                    Duration.ofSeconds(20), PING)) {
+                assertThat(orphan.isAlive()).isFalse();
+                assertThat(service.alive()).isTrue();
+                assertThat(PING.problem(socket)).isEmpty();
+                assertThat(other.isAlive()).isTrue();
+            }
+        } finally {
+            orphan.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
     void aServiceThatFailsToStartReportsItsStderr() {
         Path podman = TestImages.requireTool("podman", "apt-get install -y podman runc");
         Path socket = dir.resolve("podman.sock");

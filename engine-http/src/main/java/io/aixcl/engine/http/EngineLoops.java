@@ -2,6 +2,8 @@ package io.aixcl.engine.http;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -25,10 +27,12 @@ final class EngineLoops {
         return new EngineLoops(java.util.Objects.requireNonNull(group, "group is null"), false);
     }
 
-    /** One loop per core (at most 8), daemon threads started on first use. */
+    /** One loop per core (at most 8), daemon threads started on first use; epoll where it loads, as the gateway's. */
     static EngineLoops own(String threadName) {
         int loops = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
-        return new EngineLoops(new NioEventLoopGroup(loops, new DefaultThreadFactory(threadName, true)), true);
+        DefaultThreadFactory threads = new DefaultThreadFactory(threadName, true);
+        return new EngineLoops(Epoll.isAvailable() ? new EpollEventLoopGroup(loops, threads)
+                : new NioEventLoopGroup(loops, threads), true);
     }
 
     EventLoopGroup group() {

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -130,7 +132,7 @@ final class LoopConnections {
     }
 
     private void connect(InetSocketAddress target, Exchange exchange) {
-        ChannelFuture connecting = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        ChannelFuture connecting = new Bootstrap().group(loop).channel(socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
@@ -159,6 +161,11 @@ final class LoopConnections {
                 failedConnect(exchange, done.cause());
             }
         });
+    }
+
+    /** A channel of the loop's kind: epoll's on an epoll loop (the daemon's, where it loads), else NIO's. */
+    private Class<? extends Channel> socketChannel() {
+        return loop.parent() instanceof EpollEventLoopGroup ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     private void failedConnect(Exchange exchange, Throwable cause) {

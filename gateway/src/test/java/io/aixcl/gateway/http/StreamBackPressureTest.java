@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
@@ -158,7 +157,7 @@ class StreamBackPressureTest {
     }
 
     Channel bind(GatewayConnection.Dispatch dispatch) {
-        return new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
+        return new ServerBootstrap().group(loops).channel(GatewayTransport.serverChannel(loops))
                 // Small kernel buffers, so what the client does not read backs up into the gateway quickly.
                 .childOption(ChannelOption.SO_SNDBUF, 16 * 1024)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
