@@ -55,6 +55,8 @@ class StalledStreamClientTest {
     static final String PADDING = "x".repeat(8000);
     /** Far more than any socket buffers hold: the upstream writes until it is held back, or told to stop. */
     static final int FLOOD = 100_000;
+    /** More than the socket buffers between the gateway and a client that reads nothing hold (12 MB). */
+    static final int BURST = 1500;
 
     final AtomicInteger floodWritten = new AtomicInteger();
     final CompletableFuture<String> floodEnded = new CompletableFuture<>();
@@ -65,8 +67,11 @@ class StalledStreamClientTest {
     OpenAiCompatibleEngine engine;
     GatewayServer gateway;
 
-    /** The one engine, its model registered: a stream is relayed on the loop that read its request. */
-    record ReadyEngine(InferenceEngine engine) implements InferenceBackends {
+    /**
+     * The one engine; {@code ready}: its model registered, so a stream is relayed on the loop that read its request,
+     * else written from a thread of its own (the blocking path).
+     */
+    record OneEngine(InferenceEngine engine, boolean ready) implements InferenceBackends {
         @Override
         public List<ServedModel> models() {
             return List.of();
@@ -79,7 +84,7 @@ class StalledStreamClientTest {
 
         @Override
         public boolean ready(String modelId) {
-            return true;
+            return ready;
         }
 
         @Override
@@ -105,8 +110,11 @@ class StalledStreamClientTest {
                 Duration.ofMillis(800)), loops);
         engine.start();
         engine.load(ModelSpec.of(MODEL, Path.of("unused")).withLimits(1, 4));
+    }
+
+    void startGateway(boolean ready) {
         gateway = new GatewayServer(GatewayConfig.defaults().withListen(new InetSocketAddress("127.0.0.1", 0))
-                .withStreamWriteTimeout(WRITE_TIMEOUT), new ReadyEngine(engine), keys, audit,
+                .withStreamWriteTimeout(WRITE_TIMEOUT), new OneEngine(engine, ready), keys, audit,
                 new UnreachableBackendTest.UnusedEmbedder(), Clock.systemUTC(), loops);
         gateway.start();
     }
@@ -127,22 +135,29 @@ class StalledStreamClientTest {
         }
     }
 
-    /** "flood": 8 KB events as fast as the connection takes them; anything else: a whole answer. */
+    /**
+     * "flood": 8 KB events as fast as the connection takes them; "burst": BURST of them and the end; anything else: a
+     * whole answer.
+     */
     void chat(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        if (!body.contains("flood")) {
+        if (!body.contains("flood") && !body.contains("burst")) {
             answer(exchange, CHAT);
             return;
         }
+        int events = body.contains("flood") ? FLOOD : BURST;
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
-            for (int i = 0; i < FLOOD; i++) {
+            for (int i = 0; i < events; i++) {
                 out.write(UpstreamAffinityTest.event(String.format("t%05d", i) + PADDING, null)
                         .getBytes(StandardCharsets.UTF_8));
                 floodWritten.incrementAndGet();
             }
-            floodEnded.complete("the upstream wrote all " + FLOOD + " events");
+            if (events == BURST) {
+                out.write((UpstreamAffinityTest.event("", "stop") + "data: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+            }
+            floodEnded.complete("the upstream wrote all " + events + " events");
         } catch (IOException e) {
             floodEnded.complete("closed");
         }
@@ -158,13 +173,13 @@ class StalledStreamClientTest {
     }
 
     /** Sends a streamed chat request on a raw connection that reads nothing (its receive buffer kept small). */
-    Socket streamThatIsNeverRead() throws IOException {
+    Socket streamThatIsNeverRead(String prompt) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(16 * 1024);
         socket.connect(gateway.address());
         socket.setSoTimeout(20_000);
         byte[] bytes = ("{\"model\":\"" + MODEL + "\",\"stream\":true,\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"flood\"}],\"max_tokens\":8192}").getBytes(StandardCharsets.UTF_8);
+                + "\"content\":\"" + prompt + "\"}],\"max_tokens\":8192}").getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + TestKeys.ALL
                 + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
@@ -176,7 +191,8 @@ class StalledStreamClientTest {
 
     @Test
     void aClientThatStopsReadingIsCutOffAtTheWriteTimeoutAndTheRequestQueuedBehindItIsServed() throws Exception {
-        try (Socket stalled = streamThatIsNeverRead()) {
+        startGateway(true);
+        try (Socket stalled = streamThatIsNeverRead("flood")) {
             InputStream in = stalled.getInputStream();
             assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
             long heldBack = awaitUpstreamHeldBack();
@@ -221,6 +237,32 @@ class StalledStreamClientTest {
         TestKeys.Held held = keys.reservations.stream().filter(h -> h.settled != null
                 && h.settled.completionTokens() == billed).findFirst().orElseThrow();
         assertThat(held.closedUnspent).isFalse();
+    }
+
+    @Test
+    void aStreamWrittenFromAThreadToAClientThatStopsReadingIsCutOffAtTheWriteTimeoutToo() throws Exception {
+        startGateway(false);
+        try (Socket stalled = streamThatIsNeverRead("burst")) {
+            InputStream in = stalled.getInputStream();
+            assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
+            // The engine reads the whole answer (the blocking path queues it); the thread writing it waits on the client.
+            assertThat(floodEnded.get(10, TimeUnit.SECONDS)).isEqualTo("the upstream wrote all " + BURST + " events");
+            long start = System.nanoTime();
+            AuditEvent entry = audit.await(e -> "true".equals(e.parameters().get("stream")));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WRITE_TIMEOUT.plusSeconds(4));
+            assertThat(entry.outcome()).isEqualTo(AuditEvent.Outcome.FAILED);
+            assertThat(entry.detail()).contains("took nothing for 1500 ms").contains("write timeout");
+            assertThat(entry.parameters()).containsEntry("status", "200").containsEntry("finishReason", "cancelled");
+            int billed = Integer.parseInt(entry.parameters().get("completionTokens"));
+            assertThat(billed).isEqualTo(BURST); // the engine generated all of it before the client was cut off
+            assertThat(keys.reservations).anyMatch(h -> h.settled != null && h.settled.completionTokens() == billed);
+            // Closed after what the buffers held: no last chunk, no [DONE].
+            byte[] rest = in.readAllBytes();
+            String tail = new String(rest, Math.max(0, rest.length - 64), Math.min(64, rest.length),
+                    StandardCharsets.ISO_8859_1);
+            assertThat(tail).doesNotContain("[DONE]").doesNotEndWith("0\r\n\r\n");
+        }
+        assertThat(awaitStreamEntries()).hasSize(1);
     }
 
     /** Waits until the upstream's writes stop (the daemon no longer reads it); returns when that was seen. */
