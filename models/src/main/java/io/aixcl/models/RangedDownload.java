@@ -341,9 +341,11 @@ final class RangedDownload {
         try (StallWatchdog.Watch watch = watchdog.watch(r)) {
             boolean eof = false;
             while (!eof) {
-                // Fill the buffer, then write it at once: fewer writes and hand-overs per byte (a socket read gives
-                // at most 128 KiB, a TLS one a record's 16 KiB). Bytes are held at most HOLD_NANOS, so a slow
-                // server's still reach the file, the hash and the progress as they come.
+                // Fill the buffer with what has arrived, then write it at once: fewer writes and hand-overs per byte
+                // than one per read (a TLS read gives a record's 16 KiB). On plain http a read that empties the socket
+                // ends the fill: the bytes are written while still in the CPU's cache (filling all 1 MiB first had
+                // the file write copy them back from memory). Bytes are held at most
+                // HOLD_NANOS, so a slow server's still reach the file, the hash and the progress as they come.
                 IOException lost = null;
                 long since = 0;
                 do {
@@ -367,7 +369,7 @@ final class RangedDownload {
                                 + source.label() + " from byte " + from, null);
                     }
                     checkLimit(pos + buf.position());
-                } while (buf.hasRemaining() && System.nanoTime() - since < HOLD_NANOS);
+                } while (buf.hasRemaining() && !r.drained() && System.nanoTime() - since < HOLD_NANOS);
                 int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
