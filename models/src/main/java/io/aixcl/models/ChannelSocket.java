@@ -34,14 +34,24 @@ final class ChannelSocket extends Socket {
     private final Socket adaptor;
     private volatile InputStream in;
 
-    private static final class Target {
-        final byte[] marker;
-        final ByteBuffer dst;
-        int delivered;
+    /** One direct read's state, reused across a response's reads. */
+    static final class Target {
+        private final byte[] marker;
+        private ByteBuffer dst;
+        private int delivered;
+        private boolean drained;
 
-        Target(byte[] marker, ByteBuffer dst) {
-            this.marker = marker;
-            this.dst = dst;
+        /** {@code scratch} receives what HttpClient copies itself; it also marks the reads to redirect. */
+        Target(byte[] scratch) {
+            this.marker = scratch;
+        }
+
+        /**
+         * Whether the last read took all the socket had: the channel gave fewer bytes than it was asked for (asked
+         * for less than the caller's buffer when a body or a chunk ends there, it does not count as drained).
+         */
+        boolean drained() {
+            return drained;
         }
     }
 
@@ -57,12 +67,15 @@ final class ChannelSocket extends Socket {
 
     /**
      * Reads up to {@code len} bytes of a body into the direct buffer {@code dst} through {@code body} (HttpClient's
-     * body stream); {@code scratch} receives what HttpClient copies itself (at most {@code len} bytes, so on TLS
-     * {@code len} must not exceed it; on plain http HttpClient copies at most what it buffered with the head).
+     * body stream); {@code t}'s scratch array receives what HttpClient copies itself (at most {@code len} bytes, so on
+     * TLS {@code len} must not exceed it; on plain http HttpClient copies at most what it buffered with the head).
      * Returns the count, or -1 at the end of the body.
      */
-    static int readInto(BodyRead body, ByteBuffer dst, int len, byte[] scratch) throws IOException {
-        var t = new Target(scratch, dst);
+    static int readInto(BodyRead body, ByteBuffer dst, int len, Target t) throws IOException {
+        byte[] scratch = t.marker;
+        t.dst = dst;
+        t.delivered = 0;
+        t.drained = false;
         int start = dst.position();
         int n;
         TARGET.set(t);
@@ -70,6 +83,7 @@ final class ChannelSocket extends Socket {
             n = body.read(scratch, 0, Math.min(len, dst.remaining()));
         } finally {
             TARGET.remove();
+            t.dst = null;
         }
         if (n <= 0) {
             return n;
@@ -103,7 +117,8 @@ final class ChannelSocket extends Socket {
             ByteBuffer dst = t.dst;
             int limit = dst.limit();
             // Never past len: HttpClient asks for what is left of the body, and the next response may follow it.
-            dst.limit(dst.position() + Math.min(len, dst.remaining()));
+            int want = Math.min(len, dst.remaining());
+            dst.limit(dst.position() + want);
             int n;
             try {
                 n = channel.read(dst);
@@ -113,6 +128,7 @@ final class ChannelSocket extends Socket {
             if (n > 0) {
                 t.delivered += n;
             }
+            t.drained = n >= 0 && n < want;
             return n;
         }
 

@@ -181,8 +181,7 @@ final class SafeHttp implements AutoCloseable {
         private final InputStream content; // null: no body (HEAD, 204, 304), the connection is back in the pool
         private final boolean empty; // Content-Length: 0 (a redirect's, say): ending it costs no read
         private final boolean tls;
-        private byte[] scratch; // what HttpClient copies itself on a direct read; made on the first one
-        private boolean drained; // the last direct read got less than it asked: the socket had no more then
+        private ChannelSocket.Target direct; // made on the first read into a direct buffer
         private volatile boolean ended;
 
         private Response(URI uri, HttpUriRequestBase request, ClassicHttpResponse response, boolean tls) throws IOException {
@@ -248,13 +247,11 @@ final class SafeHttp implements AutoCloseable {
             if (dst.hasArray()) {
                 n = content.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
             } else {
-                if (scratch == null) {
-                    scratch = new byte[SCRATCH];
+                if (direct == null) {
+                    direct = new ChannelSocket.Target(new byte[SCRATCH]);
                 }
                 // TLS: HttpClient decrypts into the array, which must hold what it is asked for.
-                int asked = Math.min(dst.remaining(), tls ? SCRATCH : dst.remaining());
-                n = ChannelSocket.readInto(content::read, dst, asked, scratch);
-                drained = !tls && n >= 0 && n < asked;
+                n = ChannelSocket.readInto(content::read, dst, tls ? SCRATCH : dst.remaining(), direct);
             }
             if (n < 0) {
                 ended = true; // the client gave the connection back to the pool at this end
@@ -265,11 +262,11 @@ final class SafeHttp implements AutoCloseable {
         }
 
         /**
-         * Whether the last read into a direct buffer, on plain http, got fewer bytes than it asked for: what had
-         * arrived is all in the buffer, and the next read would wait for the network.
+         * Whether the last read into a direct buffer, on plain http, took all the socket had (the channel gave fewer
+         * bytes than it was asked for): what had arrived is in the buffer, and the next read would wait for the network.
          */
         boolean drained() {
-            return drained;
+            return direct != null && direct.drained();
         }
 
         InputStream body() {

@@ -173,6 +173,40 @@ class SafeHttpTest {
     }
 
     @Test
+    void aDirectReadEndingAtAChunksEndIsNotTakenForAnEmptySocket() throws Exception {
+        var sent = new java.util.concurrent.CountDownLatch(1);
+        try (var server = new Scripted((in, out) -> {
+            requestHead(in);
+            var body = new java.io.ByteArrayOutputStream();
+            body.writeBytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 4; i++) {
+                body.writeBytes("2710\r\n".getBytes(StandardCharsets.ISO_8859_1)); // 10,000 bytes
+                body.writeBytes(pattern(10_000));
+                body.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            body.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body.toByteArray());
+            out.flush();
+            sent.countDown();
+            Thread.sleep(2_000);
+        }); var http = client(Map.of());
+             var r = http.get(server.uri("/a"), Map.of(), false)) {
+            assertThat(sent.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200); // every byte is in the client's socket
+            ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
+            int reads = 0;
+            while (r.read(direct) >= 0) {
+                reads++;
+                if (direct.position() < 40_000) {
+                    assertThat(r.drained()).as("more is waiting in the socket after %d bytes", direct.position()).isFalse();
+                }
+            }
+            assertThat(direct.position()).isEqualTo(40_000);
+            assertThat(reads).as("a read stops at each chunk's end").isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
     void theClientNeitherDecompressesNorKeepsCookiesNorRetriesNorFollowsRedirectsOnItsOwn() throws Exception {
         var calls = new AtomicInteger();
         try (var server = new Scripted((in, out) -> {
