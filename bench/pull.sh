@@ -6,7 +6,13 @@
 # the page cache are warmed by one untimed pull first. Target: aixcl's throughput >= 0.9x curl's.
 # Last line: the median of the rounds' ratios.
 #
-#   bench/pull.sh            (~2 min; BENCH_BYTES default 1073741824, BENCH_ROUNDS default 5)
+# Outside what is timed, each round also reports where a slow pull's time went: how long each `sync` before a timed
+# pull took (the disk's state at that moment: it writes out the other side's 1 GiB), the daemon's own account of the
+# download (its log: time to the last byte, the hash's catch-up, the final fsync, the slowest checkpoint fsync,
+# retries) and any retry the CLI printed.
+#
+#   bench/pull.sh            (~2 min; BENCH_BYTES default 1073741824, BENCH_ROUNDS default 5; BENCH_KEEP=1 keeps the
+#                             work folder: the daemon's log, each round's CLI output)
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
@@ -33,7 +39,12 @@ cleanup() {
     if [[ -f "$WORK/nginx/nginx.pid" ]]; then
         kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
     fi
-    rm -rf -- "$WORK"
+    if [[ -n "${BENCH_KEEP:-}" ]]; then
+        rm -f -- "$WORK/www/model.gguf" "$WORK/curl.gguf"
+        log "kept $WORK"
+    else
+        rm -rf -- "$WORK"
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -42,8 +53,8 @@ trap 'exit 130' INT TERM
 source "$BENCH_DIR/pull/serve-blob.sh"
 
 pull_aixcl() {
-    "$AIXCL" models add "$URL" --sha256 "$HEX" --name "$NAME" >"$WORK/aixcl.out" 2>&1 \
-        || { cat "$WORK/aixcl.out" >&2; die "aixcl models add failed"; }
+    "$AIXCL" models add "$URL" --sha256 "$HEX" --name "$NAME" >"$WORK/aixcl.$round.out" 2>&1 \
+        || { cat "$WORK/aixcl.$round.out" >&2; die "aixcl models add failed"; }
 }
 
 # Leaves the store without the model or its blob, so the next pull downloads it all again.
@@ -56,18 +67,36 @@ pull_curl() {
     curl -s -S -f -o "$WORK/curl.gguf" "$URL"
 }
 
-# timed NAME: runs pull_NAME after a sync and prints its wall time in microseconds.
+DAEMON_LOG="$AIXCL_HOME/data/logs/aixcld.log"
+
+# What the ./aixcl launcher builds or trains in this tree: if a source changes during the run (a merge in the tree
+# being measured), a timed `models add` rebuilds the jars (~1 min) or re-trains the CLI's cache (~2 s) first.
+launcher_state() {
+    stat -c '%n %Y' "$REPO_DIR/.aixcl-build/built.stamp" "$REPO_DIR/.aixcl-build/cli-fast.aot" 2>/dev/null || true
+}
+
+# timed NAME: runs pull_NAME after a sync and prints its wall time in microseconds. Untimed: the sync's own time goes
+# to $WORK/sync.NAME, and an aixcl pull's lines of the daemon log to $WORK/daemon.$round.log.
 timed() {
-    local t0 t1
+    local t0 t1 s0 offset=0
+    [[ "$1" == aixcl && -f "$DAEMON_LOG" ]] && offset="$(stat -c %s "$DAEMON_LOG")"
+    launcher_state >"$WORK/launcher.before"
+    s0="$(now_us)"
     sync
     t0="$(now_us)"
     "pull_$1"
     t1="$(now_us)"
+    printf '%s' $(((t0 - s0) / 1000)) >"$WORK/sync.$1"
+    if [[ "$1" == aixcl ]]; then
+        tail -c +$((offset + 1)) "$DAEMON_LOG" | grep -E 'io\.aixcl\.models' >"$WORK/daemon.$round.log" || true
+        launcher_state | cmp -s - "$WORK/launcher.before" || printf 'rebuilt or re-trained\n' >"$WORK/launcher.$round"
+    fi
     printf '%s' $((t1 - t0))
 }
 
 log "daemon under $AIXCL_HOME; warm-up pull (untimed)"
 "$AIXCL" daemon start >/dev/null
+round=0
 pull_aixcl
 forget_aixcl
 pull_curl
@@ -87,5 +116,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
     r="$(ratio "$c" "$a")"
     ratios+=("$r")
     log "round $round: curl $((c / 1000)) ms, aixcl $((a / 1000)) ms, aixcl/curl throughput $r (load $(cut -d' ' -f1 /proc/loadavg))"
+    # Not timed: the syncs before each pull, and the daemon's account of its download.
+    log "  untimed sync before curl $(cat "$WORK/sync.curl") ms, before aixcl $(cat "$WORK/sync.aixcl") ms"
+    sed -n 's/.*io\.aixcl\.models\.[A-Za-z]*: /  daemon: /p' "$WORK/daemon.$round.log" >&2
+    grep -h 'retrying' "$WORK/aixcl.$round.out" | sed 's/^ */  cli: /' >&2 || true
+    if [[ -f "$WORK/launcher.$round" ]]; then
+        log "  WARNING: the ./aixcl launcher rebuilt the jars or re-trained its cache inside this round's timed pull" \
+            "(a source or jar of $REPO_DIR changed during the run): its aixcl time is not a pull's"
+    fi
 done
 printf 'aixcl/curl=%s (median of %d rounds; target >= 0.9)\n' "$(printf '%s\n' "${ratios[@]}" | median)" "$ROUNDS"

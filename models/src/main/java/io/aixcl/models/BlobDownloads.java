@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
  * it second finds the blob already published.
  */
 final class BlobDownloads implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BlobDownloads.class.getName());
 
     /** What to fetch; {@code key} names the partial files (the digest's file name, or a hash of the URL). */
     record Job(String key, URI uri, Optional<Digest> expected, long size, boolean allowInsecureHttp, String label) {}
@@ -142,7 +143,10 @@ final class BlobDownloads implements AutoCloseable {
                     throw new AixclException.Cancelled("download of " + job.label() + " was cancelled");
                 }
                 RangedDownload.Outcome outcome = d.run();
+                long t = System.nanoTime();
                 blobs.publish(layout.partialData(job.key()), outcome.digest());
+                LOG.log(System.Logger.Level.INFO, "published {0} in {1} ms", outcome.digest(),
+                        String.valueOf((System.nanoTime() - t) / 1_000_000));
                 BlobStore.deleteQuietly(layout.partialRecord(job.key()));
                 // Deleted while held: a process waiting on the old file notices and locks afresh (FileLocks).
                 BlobStore.deleteQuietly(layout.partialLock(job.key()));

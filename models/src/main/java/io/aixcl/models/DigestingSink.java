@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class DigestingSink implements AutoCloseable {
     static final int BUFFER_BYTES = 1 << 20;
+    /** Network buffers between downloads: one download's worth (4 connections and the slack) is kept. */
+    private static final BlockingQueue<ByteBuffer> SPARE = new ArrayBlockingQueue<>(8);
 
     private sealed interface Task {}
 
@@ -91,9 +93,11 @@ final class DigestingSink implements AutoCloseable {
         try {
             if (allocated < maxBuffers) {
                 allocated++;
-                // Heap: the HTTP client reads the socket into an array, and SHA-256 reads the array with no copy
-                // (a direct buffer would be copied into one for the hash, and once more out of the client's array).
-                return ByteBuffer.allocate(BUFFER_BYTES);
+                // Direct: the socket's channel reads into it and the file channel writes from it with no copy (a heap
+                // buffer passes through a direct one of the JDK's both ways). Kept for the next download: a direct
+                // buffer's memory is freed only when a collection finds it unreachable.
+                ByteBuffer spare = SPARE.poll();
+                return spare != null ? spare : ByteBuffer.allocateDirect(BUFFER_BYTES);
             }
         } finally {
             lock.unlock();
@@ -184,7 +188,7 @@ final class DigestingSink implements AutoCloseable {
         return Digest.ofBytes(sha256.digest());
     }
 
-    /** Stops the hasher; the sink is unusable afterwards. */
+    /** Stops the hasher; the sink is unusable afterwards. Its buffers given back by then are kept for the next. */
     @Override
     public void close() {
         tasks.add(new Stop());
@@ -192,6 +196,9 @@ final class DigestingSink implements AutoCloseable {
             hasher.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (ByteBuffer b; (b = pool.poll()) != null; ) {
+            SPARE.offer(b);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
  * retried; anything else is the answer. Bodies are read up to a limit, so a hostile server cannot fill memory.
  */
 final class MetadataRequests {
+    private static final System.Logger LOG = System.getLogger(MetadataRequests.class.getName());
     private final SafeHttp http;
     private final RetryPolicy retry;
 
@@ -62,6 +63,8 @@ final class MetadataRequests {
                 throw new AixclException.Failed("cannot fetch " + what + " after " + attempt + " attempts: " + problem, null);
             }
             Duration delay = retry.delay(attempt);
+            LOG.log(System.Logger.Level.WARNING, "retrying {0} in {1} ms (attempt {2}): {3}", what,
+                    String.valueOf(delay.toMillis()), String.valueOf(attempt), problem);
             try {
                 Thread.sleep(delay);
             } catch (InterruptedException e) {

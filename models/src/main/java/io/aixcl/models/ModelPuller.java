@@ -76,7 +76,7 @@ final class ModelPuller {
         validateGguf(name, plan, fetched);
         Manifest manifest = plan.registryConfig()
                 ? new Manifest(MediaTypes.DOCKER_MANIFEST, Optional.of(fetched.getFirst()), fetched.subList(1, fetched.size()))
-                : new Manifest(MediaTypes.DOCKER_MANIFEST, Optional.of(synthesizedConfig(fetched)), fetched);
+                : new Manifest(MediaTypes.DOCKER_MANIFEST, Optional.of(synthesizedConfig(name, fetched)), fetched);
         publish(name, manifest);
         progress.progress(true);
         progress.emit(new PullEvent.Published(name, manifest.totalSize()));
@@ -237,12 +237,25 @@ final class ModelPuller {
                 continue;
             }
             try {
-                GgufReader.read(blobs.path(l.digest()));
+                readGguf(name, l.digest());
             } catch (InvalidModelFile e) {
                 dropIfUnreferenced(l.digest());
                 throw new InvalidModelFile("the model file of " + name.display() + " (" + l.digest().shortForm()
                         + ") is not a valid GGUF file, so nothing was added: " + e.getMessage(), -1);
             }
+        }
+    }
+
+    /**
+     * The GGUF header of a verified blob not yet published. No manifest holds it yet, so a concurrent gc may take it:
+     * that is the same outcome as {@link #publish} finding it gone (a conflict: pull again), not a missing file.
+     */
+    private GgufFile readGguf(ModelName name, Digest digest) {
+        try {
+            return GgufReader.read(blobs.path(digest));
+        } catch (AixclException.NotFound e) {
+            throw new AixclException.Conflict("blob " + digest + " of " + name.display()
+                    + " disappeared before the model was published (a concurrent gc?); pull it again");
         }
     }
 
@@ -255,9 +268,9 @@ final class ModelPuller {
     }
 
     /** A config blob like the one Ollama writes for a GGUF import, so the store stays readable by Ollama. */
-    private Manifest.Layer synthesizedConfig(List<Manifest.Layer> layers) {
+    private Manifest.Layer synthesizedConfig(ModelName name, List<Manifest.Layer> layers) {
         Manifest.Layer model = layers.stream().filter(l -> l.mediaType().equals(MediaTypes.MODEL)).findFirst().orElseThrow();
-        GgufSummary gguf = GgufReader.read(blobs.path(model.digest())).summary();
+        GgufSummary gguf = readGguf(name, model.digest()).summary();
         ObjectNode config = codec.mapper().createObjectNode();
         config.put("model_format", "gguf");
         config.put("model_family", gguf.architecture());

@@ -47,6 +47,7 @@ final class RangedDownload {
 
     record Outcome(Digest digest, long size, long resumedFrom) {}
 
+    private static final System.Logger LOG = System.getLogger(RangedDownload.class.getName());
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
     private static final long CHECKPOINT_BYTES = 32L << 20;
@@ -70,6 +71,10 @@ final class RangedDownload {
     private volatile long lastCheckpoint;
     private volatile long lastCheckpointBytes;
     private final java.util.concurrent.atomic.AtomicBoolean checkpointing = new java.util.concurrent.atomic.AtomicBoolean();
+    // For the log line that ends a download: where a slow pull's time went (the network, retries, the disk).
+    private final java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+    private int checkpoints; // guarded by this
+    private long slowestForceNanos; // guarded by this
 
     RangedDownload(SafeHttp http, StallWatchdog watchdog, ModelStoreSettings settings, Path data, Path recordFile,
                    Source source, Listener listener) {
@@ -128,6 +133,7 @@ final class RangedDownload {
     }
 
     private Outcome download(FileChannel ch) throws IOException {
+        long t0 = System.nanoTime();
         ledger = loadOrFresh(ch);
         sink = newSink(ch);
         long resumed = ledger.totalWritten();
@@ -146,8 +152,21 @@ final class RangedDownload {
             }
         }
         long size = ledger.size();
+        long lastByte = System.nanoTime();
         Digest actual = sink.finish(size);
+        long hashed = System.nanoTime();
         ch.force(true);
+        long forced = System.nanoTime();
+        int n;
+        long slowest;
+        synchronized (this) {
+            n = checkpoints;
+            slowest = slowestForceNanos;
+        }
+        LOG.log(System.Logger.Level.INFO, "downloaded {0}: {1} bytes ({2} resumed) in {3} ms: last byte at {4} ms, "
+                        + "hash done {5} ms later, final fsync {6} ms; {7} checkpoints, slowest fsync {8} ms; {9} retries",
+                source.label(), String.valueOf(size), String.valueOf(resumed), ms(forced - t0), ms(lastByte - t0),
+                ms(hashed - lastByte), ms(forced - hashed), String.valueOf(n), ms(slowest), String.valueOf(retries.get()));
         if (source.expected().isPresent() && !source.expected().get().equals(actual)) {
             discard();
             throw new AixclException.Failed("digest mismatch for " + source.label() + ": expected "
@@ -240,6 +259,9 @@ final class RangedDownload {
                             + " failed attempts: " + e.getMessage(), null);
                 }
                 Duration delay = settings.retry().delay(failures);
+                retries.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "retrying chunk {0} of {1} in {2} ms (attempt {3}): {4}",
+                        String.valueOf(c), source.label(), String.valueOf(delay.toMillis()), String.valueOf(failures), e.getMessage());
                 listener.retrying(failures, delay, e.getMessage());
                 try {
                     if (current.signal.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -341,9 +363,11 @@ final class RangedDownload {
         try (StallWatchdog.Watch watch = watchdog.watch(r)) {
             boolean eof = false;
             while (!eof) {
-                // Fill the buffer, then write it at once: fewer writes and hand-overs per byte (a socket read gives
-                // at most 128 KiB, a TLS one a record's 16 KiB). Bytes are held at most HOLD_NANOS, so a slow
-                // server's still reach the file, the hash and the progress as they come.
+                // Fill the buffer with what has arrived, then write it at once: fewer writes and hand-overs per byte
+                // than one per read (a TLS read gives a record's 16 KiB). On plain http a read that empties the socket
+                // ends the fill: the bytes are written while still in the CPU's cache (filling all 1 MiB first had
+                // the file write copy them back from memory). Bytes are held at most
+                // HOLD_NANOS, so a slow server's still reach the file, the hash and the progress as they come.
                 IOException lost = null;
                 long since = 0;
                 do {
@@ -367,7 +391,7 @@ final class RangedDownload {
                                 + source.label() + " from byte " + from, null);
                     }
                     checkLimit(pos + buf.position());
-                } while (buf.hasRemaining() && System.nanoTime() - since < HOLD_NANOS);
+                } while (buf.hasRemaining() && !r.drained() && System.nanoTime() - since < HOLD_NANOS);
                 int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
@@ -504,7 +528,10 @@ final class RangedDownload {
             if (ch == null || !ch.isOpen()) {
                 return;
             }
+            long t = System.nanoTime();
             ch.force(false);
+            checkpoints++;
+            slowestForceNanos = Math.max(slowestForceNanos, System.nanoTime() - t);
             new PartialRecord(UrlPolicy.redact(source.uri()), l.size(), l.chunkBytes(), snapshot).save(recordFile);
         } catch (IOException | RuntimeException e) {
             // A missed checkpoint costs re-downloading a little after a crash, never correctness.
@@ -521,6 +548,10 @@ final class RangedDownload {
         } catch (IOException ignored) {
             // gc removes what is left
         }
+    }
+
+    private static String ms(long nanos) {
+        return String.valueOf(nanos / 1_000_000);
     }
 
     private static String describe(IOException e) {

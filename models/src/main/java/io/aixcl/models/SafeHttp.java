@@ -9,7 +9,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +60,9 @@ final class SafeHttp implements AutoCloseable {
     private static final int MAX_LINE = 64 * 1024; // a response's status, header or chunk-size line
     private static final int MAX_HEADERS = 256;
     static final String USER_AGENT = "aixcl/0.1";
+    // A direct read's array for what HttpClient copies itself: what it read with the head (its buffer is 8 KiB), or
+    // decrypted TLS (a record is at most 16 KiB).
+    private static final int SCRATCH = 64 * 1024;
 
     private final EnvProxySelector proxies;
     private final Duration connectTimeout;
@@ -155,15 +157,16 @@ final class SafeHttp implements AutoCloseable {
     }
 
     /**
-     * A socket on a {@link SocketChannel}: its stream reads as much as the caller asks in one system call (a plain
-     * {@code Socket}'s reads stop at 128 KiB), and with four connections at loopback speed the kernel's per-read
-     * work (window updates, wake-ups) was a visible share of a pull's CPU. Proxies are routes, never SOCKS, here.
+     * A socket on a {@code SocketChannel} ({@link ChannelSocket}): its stream reads as much as the caller asks in one
+     * system call (a plain {@code Socket}'s reads stop at 128 KiB; with four connections at loopback speed the
+     * kernel's per-read work was a visible share of a pull's CPU), and a plain-http body read into a direct buffer
+     * lands there with no copy. Proxies are routes, never SOCKS, here.
      */
     private static Socket socket(Proxy socks) throws IOException {
         if (socks != null && socks.type() != Proxy.Type.DIRECT) {
             throw new IOException("SOCKS proxies are not supported");
         }
-        return SocketChannel.open().socket();
+        return new ChannelSocket();
     }
 
     /**
@@ -177,12 +180,15 @@ final class SafeHttp implements AutoCloseable {
         private final ClassicHttpResponse response;
         private final InputStream content; // null: no body (HEAD, 204, 304), the connection is back in the pool
         private final boolean empty; // Content-Length: 0 (a redirect's, say): ending it costs no read
+        private final boolean tls;
+        private ChannelSocket.Target direct; // made on the first read into a direct buffer
         private volatile boolean ended;
 
-        private Response(URI uri, HttpUriRequestBase request, ClassicHttpResponse response) throws IOException {
+        private Response(URI uri, HttpUriRequestBase request, ClassicHttpResponse response, boolean tls) throws IOException {
             this.uri = uri;
             this.request = request;
             this.response = response;
+            this.tls = tls;
             HttpEntity entity = response.getEntity();
             InputStream in = null;
             try {
@@ -228,20 +234,39 @@ final class SafeHttp implements AutoCloseable {
         }
 
         /**
-         * Reads body bytes into {@code dst}, a heap buffer, straight from the connection (no copy of our own);
-         * -1 at the end of the body. A body cut short of its Content-Length is an {@link IOException}.
+         * Reads body bytes into {@code dst}; -1 at the end of the body. A body cut short of its Content-Length is an
+         * {@link IOException}. Into a heap buffer HttpClient reads the socket straight into its array; into a direct
+         * one, on plain http, the socket's channel reads straight into it ({@link ChannelSocket}), so a file channel
+         * writes it with no copy either (a heap buffer is copied into a direct one of the JDK's for that).
          */
         int read(ByteBuffer dst) throws IOException {
             if (ended) {
                 return -1;
             }
-            int n = content.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            int n;
+            if (dst.hasArray()) {
+                n = content.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            } else {
+                if (direct == null) {
+                    direct = new ChannelSocket.Target(new byte[SCRATCH]);
+                }
+                // TLS: HttpClient decrypts into the array, which must hold what it is asked for.
+                n = ChannelSocket.readInto(content::read, dst, tls ? SCRATCH : dst.remaining(), direct);
+            }
             if (n < 0) {
                 ended = true; // the client gave the connection back to the pool at this end
-            } else {
+            } else if (dst.hasArray()) {
                 dst.position(dst.position() + n);
             }
             return n;
+        }
+
+        /**
+         * Whether the last read into a direct buffer, on plain http, took all the socket had (the channel gave fewer
+         * bytes than it was asked for): what had arrived is in the buffer, and the next read would wait for the network.
+         */
+        boolean drained() {
+            return direct != null && direct.drained();
         }
 
         InputStream body() {
@@ -333,7 +358,7 @@ final class SafeHttp implements AutoCloseable {
                 throw new IOException("the proxy refused a tunnel to " + uri.getHost() + ":"
                         + (uri.getPort() < 0 ? 443 : uri.getPort()) + " (HTTP " + raw.getCode() + ")");
             }
-            var result = new Response(uri, request, raw);
+            var result = new Response(uri, request, raw, context.getSSLSession() != null);
             if (!followRedirects || !REDIRECTS.contains(result.status())) {
                 return result;
             }

@@ -227,6 +227,21 @@ class RegistryPullTest {
         server.fault(blob, new FaultyServer.Fault.Status(500), new FaultyServer.Fault.Status(503));
         server.fault(published.manifestPath(), new FaultyServer.Fault.Status(502));
         var retries = new CopyOnWriteArrayList<PullEvent.Retrying>();
+        var logged = new CopyOnWriteArrayList<String>();
+        var handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getLevel() + " " + java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        var models = java.util.logging.Logger.getLogger("io.aixcl.models");
+        models.addHandler(handler);
         try (var store = new LocalModelStore(singleStream())) {
             store.pull(PullRequest.of("tiny:1"), e -> {
                 if (e instanceof PullEvent.Retrying r) {
@@ -234,10 +249,19 @@ class RegistryPullTest {
                 }
             });
             assertThat(store.list()).hasSize(1);
+        } finally {
+            models.removeHandler(handler);
         }
         assertThat(retries).extracting(PullEvent.Retrying::attempt).containsExactly(1, 2);
         assertThat(retries).extracting(PullEvent.Retrying::reason).containsExactly("HTTP 500 from 127.0.0.1", "HTTP 503 from 127.0.0.1");
         assertThat(server.requests("GET", published.manifestPath())).hasSize(2);
+        // The daemon's log says where a slow pull's time went: every retry (the manifest's too, which no event shows)
+        // and each download's timings.
+        assertThat(logged).anyMatch(l -> l.startsWith("WARNING retrying ") && l.contains("(attempt 1): HTTP 502 from 127.0.0.1"));
+        assertThat(logged).anyMatch(l -> l.startsWith("WARNING retrying chunk 0 of ") && l.endsWith("(attempt 2): HTTP 503 from 127.0.0.1"));
+        assertThat(logged).anyMatch(l -> l.startsWith("INFO downloaded ") && l.contains(" bytes (0 resumed) in ")
+                && l.contains("final fsync") && l.endsWith("; 2 retries"));
+        assertThat(logged).anyMatch(l -> l.startsWith("INFO published " + published.model()));
     }
 
     @Test

@@ -106,6 +106,107 @@ class SafeHttpTest {
     }
 
     @Test
+    void bodiesReadIntoDirectBuffersComeStraightFromTheSocketAndStopAtTheirEnd() throws Exception {
+        byte[] big = pattern(3 * 1024 * 1024 + 17);
+        try (var server = new Scripted((in, out) -> {
+            requestHead(in);
+            // the head and the first body bytes in one segment: HttpClient reads them into its own buffer
+            out.write(concat("HTTP/1.1 200 OK\r\nContent-Length: " + big.length + "\r\n\r\n", big));
+            out.flush();
+            requestHead(in);
+            write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            write(out, Integer.toHexString(big.length) + "\r\n");
+            out.write(big);
+            write(out, "\r\n0\r\n\r\n");
+            requestHead(in);
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nlast!");
+        }); var http = client(Map.of())) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
+            Read fixed;
+            try (var r = http.get(server.uri("/a"), Map.of(), false)) {
+                fixed = readAll(r, direct);
+            }
+            assertThat(fixed.bytes()).isEqualTo(big);
+            // HttpClient's own buffer is 8 KiB and the scratch array 64 KiB: a larger read came from the channel.
+            assertThat(fixed.largestRead()).as("a read straight from the socket").isGreaterThan(64 * 1024);
+            Read chunked;
+            try (var r = http.get(server.uri("/b"), Map.of(), false)) {
+                chunked = readAll(r, direct);
+            }
+            assertThat(chunked.bytes()).isEqualTo(big);
+            // Each read stopped where its body did: the next response on the connection parses.
+            assertThat(body(http.get(server.uri("/c"), Map.of(), false))).isEqualTo("last!");
+            assertThat(server.accepted.get()).as("one kept-alive connection").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDirectReadThatEmptiesTheSocketSaysSoAndACutShortBodyIsAnError() throws Exception {
+        var more = new java.util.concurrent.CountDownLatch(1);
+        try (var server = new Scripted((in, out) -> {
+            requestHead(in);
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n");
+            Thread.sleep(100);
+            out.write(pattern(100_000));
+            out.flush();
+            more.await(5, TimeUnit.SECONDS);
+            out.write(pattern(50_000));
+            out.flush();
+            // and the connection closes 150,000 bytes short
+        }); var http = client(Map.of());
+             var r = http.get(server.uri("/a"), Map.of(), false)) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
+            while (direct.position() < 100_000) {
+                int n = r.read(direct);
+                assertThat(n).isPositive();
+                assertThat(r.drained()).as("each read took what had arrived, less than it asked").isTrue();
+            }
+            assertThat(direct.position()).isEqualTo(100_000);
+            more.countDown();
+            assertThatThrownBy(() -> {
+                while (r.read(direct) >= 0) {
+                    // until the connection closes
+                }
+            }).isInstanceOf(IOException.class).hasMessageContaining("expected: 300000; received: 150000");
+            assertThat(direct.position()).as("the bytes that did arrive").isEqualTo(150_000);
+        }
+    }
+
+    @Test
+    void aDirectReadEndingAtAChunksEndIsNotTakenForAnEmptySocket() throws Exception {
+        var sent = new java.util.concurrent.CountDownLatch(1);
+        try (var server = new Scripted((in, out) -> {
+            requestHead(in);
+            var body = new java.io.ByteArrayOutputStream();
+            body.writeBytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 4; i++) {
+                body.writeBytes("2710\r\n".getBytes(StandardCharsets.ISO_8859_1)); // 10,000 bytes
+                body.writeBytes(pattern(10_000));
+                body.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            body.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body.toByteArray());
+            out.flush();
+            sent.countDown();
+            Thread.sleep(2_000);
+        }); var http = client(Map.of());
+             var r = http.get(server.uri("/a"), Map.of(), false)) {
+            assertThat(sent.await(5, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200); // every byte is in the client's socket
+            ByteBuffer direct = ByteBuffer.allocateDirect(1 << 20);
+            int reads = 0;
+            while (r.read(direct) >= 0) {
+                reads++;
+                if (direct.position() < 40_000) {
+                    assertThat(r.drained()).as("more is waiting in the socket after %d bytes", direct.position()).isFalse();
+                }
+            }
+            assertThat(direct.position()).isEqualTo(40_000);
+            assertThat(reads).as("a read stops at each chunk's end").isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
     void theClientNeitherDecompressesNorKeepsCookiesNorRetriesNorFollowsRedirectsOnItsOwn() throws Exception {
         var calls = new AtomicInteger();
         try (var server = new Scripted((in, out) -> {
@@ -204,13 +305,21 @@ class SafeHttpTest {
         var clientTls = SSLContext.getInstance("TLS");
         clientTls.init(null, tmf.getTrustManagers(), null);
 
+        byte[] big = pattern(300_000);
         try (var server = new Scripted(serverTls, (in, out) -> {
             requestHead(in);
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret");
+            requestHead(in);
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: " + big.length + "\r\n\r\n");
+            out.write(big);
+            out.flush();
         }); var trusting = new SafeHttp(new EnvProxySelector(Map.of()), T, T, 4, clientTls);
              var defaults = client(Map.of())) {
             URI byName = URI.create("https://localhost:" + server.port() + "/m");
             assertThat(body(trusting.get(byName, Map.of(), false))).isEqualTo("secret");
+            try (var r = trusting.get(byName, Map.of(), false)) {
+                assertThat(readAll(r, ByteBuffer.allocateDirect(1 << 20)).bytes()).as("decrypted into a direct buffer").isEqualTo(big);
+            }
             assertThatThrownBy(() -> trusting.get(URI.create("https://127.0.0.1:" + server.port() + "/m"), Map.of(), false))
                     .as("the certificate names localhost, not 127.0.0.1")
                     .isInstanceOf(SSLException.class);
@@ -234,6 +343,16 @@ class SafeHttpTest {
 
     @Test
     void theStallWatchdogBreaksAReadBlockedOnASilentServer() throws Exception {
+        stallBrokenByTheWatchdog(ByteBuffer.allocate(100));
+    }
+
+    @Test
+    void theStallWatchdogBreaksADirectReadBlockedOnASilentServer() throws Exception {
+        // A channel's read ignores the socket's timeout: only the watchdog bounds it.
+        stallBrokenByTheWatchdog(ByteBuffer.allocateDirect(100));
+    }
+
+    private void stallBrokenByTheWatchdog(ByteBuffer buf) throws Exception {
         try (var server = new Scripted((in, out) -> {
             requestHead(in);
             write(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsome");
@@ -242,7 +361,6 @@ class SafeHttpTest {
              var watchdog = new StallWatchdog(Duration.ofMillis(300));
              var r = http.get(server.uri("/hang"), Map.of(), false);
              var watch = watchdog.watch(r)) {
-            ByteBuffer buf = ByteBuffer.allocate(100);
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> {
                 while (r.read(buf) >= 0) {
@@ -253,6 +371,36 @@ class SafeHttpTest {
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("long before the socket's 30 s timeout").isLessThan(Duration.ofSeconds(3));
             assertThat(buf.position()).isEqualTo(4);
         }
+    }
+
+    private record Read(byte[] bytes, int largestRead) {}
+
+    /** Reads a body to its end through {@code buf} (emptied after each read), noting the largest single read. */
+    private static Read readAll(SafeHttp.Response r, ByteBuffer buf) throws IOException {
+        var all = new java.io.ByteArrayOutputStream();
+        int largest = 0;
+        for (int n; (n = r.read(buf.clear())) >= 0; ) {
+            largest = Math.max(largest, n);
+            byte[] chunk = new byte[buf.flip().remaining()];
+            buf.get(chunk);
+            all.write(chunk);
+        }
+        return new Read(all.toByteArray(), largest);
+    }
+
+    private static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + (i >>> 11));
+        }
+        return b;
+    }
+
+    private static byte[] concat(String head, byte[] body) {
+        byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = java.util.Arrays.copyOf(h, h.length + body.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
     }
 
     private static SafeHttp client(Map<String, String> env) {
