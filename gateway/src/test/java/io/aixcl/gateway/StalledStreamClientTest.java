@@ -240,13 +240,11 @@ class StalledStreamClientTest {
     }
 
     @Test
-    void aStreamWrittenFromAThreadToAClientThatStopsReadingIsCutOffAtTheWriteTimeoutToo() throws Exception {
-        startGateway(false);
+    void aStreamAskedForOnAThreadIsRelayedTooAndCutOffAtTheWriteTimeout() throws Exception {
+        startGateway(false); // the model is not registered yet: the generation is asked for on a thread that may block
         try (Socket stalled = streamThatIsNeverRead("burst")) {
             InputStream in = stalled.getInputStream();
             assertThat(new String(in.readNBytes(15), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK");
-            // The engine reads the whole answer (the blocking path queues it); the thread writing it waits on the client.
-            assertThat(floodEnded.get(10, TimeUnit.SECONDS)).isEqualTo("the upstream wrote all " + BURST + " events");
             long start = System.nanoTime();
             AuditEvent entry = audit.await(e -> "true".equals(e.parameters().get("stream")));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WRITE_TIMEOUT.plusSeconds(4));
@@ -254,8 +252,11 @@ class StalledStreamClientTest {
             assertThat(entry.detail()).contains("took nothing for 1500 ms").contains("write timeout");
             assertThat(entry.parameters()).containsEntry("status", "200").containsEntry("finishReason", "cancelled");
             int billed = Integer.parseInt(entry.parameters().get("completionTokens"));
-            assertThat(billed).isEqualTo(BURST); // the engine generated all of it before the client was cut off
+            assertThat(billed).isPositive();
             assertThat(keys.reservations).anyMatch(h -> h.settled != null && h.settled.completionTokens() == billed);
+            // Relayed like a ready engine's stream: the upstream was paused, then told to stop, not read to its end
+            // into a connection nobody drains.
+            assertThat(floodEnded.get(10, TimeUnit.SECONDS)).isEqualTo("closed");
             // Closed after what the buffers held: no last chunk, no [DONE].
             byte[] rest = in.readAllBytes();
             String tail = new String(rest, Math.max(0, rest.length - 64), Math.min(64, rest.length),
