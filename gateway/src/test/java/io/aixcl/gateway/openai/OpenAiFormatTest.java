@@ -26,6 +26,48 @@ class OpenAiFormatTest {
     }
 
     @Test
+    void aTokenEventFromTheStreamsTemplateIsByteForByteTheGeneratorsForAnyText() {
+        java.util.Random r = new java.util.Random(7);
+        String[] pool = {"a", " ", "\"", "\\", "\n", "\t", "\u0000", "\u001f", "\u007f", "é", "日", "\ud83d\ude00", "/", "<",
+            "\u2028", "\ufffd"};
+        // The model and id may hold the mark's text too: the token is found last, after them.
+        for (OpenAiFormat format : new OpenAiFormat[] {
+                OpenAiFormat.chat("chatcmpl-1", 1700000000, "aixcl-token-mark \"quoted\"", true),
+                OpenAiFormat.chat("id", 1, "m", false),
+                OpenAiFormat.completion("cmpl-\"aixcl-token-mark\"", 2, "m\u00e9", true),
+                OpenAiFormat.completion("c", 3, "m", false)}) {
+            for (int i = 0; i < 5_000; i++) {
+                StringBuilder text = new StringBuilder();
+                for (int n = r.nextInt(10); n > 0; n--) {
+                    text.append(r.nextInt(3) == 0 ? pool[r.nextInt(pool.length)] : String.valueOf((char) ('a' + r.nextInt(26))));
+                }
+                String t = i == 0 ? "aixcl-token-mark" : text.toString();
+                byte[] fast = format.token(t);
+                byte[] reference = format.renderedToken(t);
+                // The same JSON always; the same bytes unless the text has characters beyond the BMP, which the
+                // generator writes as \\u escapes of their surrogates and the template as their UTF-8 bytes.
+                assertThat(event(fast)).as("token %s", t).isEqualTo(event(reference));
+                if (t.codePoints().allMatch(c -> c < 0x10000)) {
+                    assertThat(fast).as("token %s", t).isEqualTo(reference);
+                }
+            }
+            // Half a surrogate pair (an upstream may send one escaped): written as the generator writes it.
+            assertThat(format.token("a\ud83d")).isEqualTo(format.renderedToken("a\ud83d"));
+            assertThat(format.token("\ude00b")).isEqualTo(format.renderedToken("\ude00b"));
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode event(byte[] sse) {
+        String text = new String(sse, StandardCharsets.UTF_8);
+        assertThat(text).startsWith("data: ").endsWith("\n\n");
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text.substring(6, text.length() - 2));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(text, e);
+        }
+    }
+
+    @Test
     void aCancelledGenerationStillReportsAReasonOpenAiDefines() {
         assertThat(OpenAiFormat.finishReason(FinishReason.CANCELLED)).isEqualTo("stop");
         assertThat(OpenAiFormat.finishReason(FinishReason.STOP)).isEqualTo("stop");
