@@ -68,8 +68,8 @@ class StalledStreamClientTest {
     GatewayServer gateway;
 
     /**
-     * The one engine; {@code ready}: its model registered, so a stream is relayed on the loop that read its request,
-     * else written from a thread of its own (the blocking path).
+     * The one engine; {@code ready}: its model registered, so a stream is asked for on the loop that read its
+     * request, else on a thread that may block; either way it is relayed from the engine's callbacks.
      */
     record OneEngine(InferenceEngine engine, boolean ready) implements InferenceBackends {
         @Override

@@ -31,9 +31,9 @@ import java.util.function.Consumer;
 
 /**
  * A response on a Netty connection. A whole response is written and the caller goes on (to record the request). A
- * stream is written either by its engine's callbacks ({@link #push}: never waits; the connection's writability
- * pauses and resumes the source, {@link #backPressure}) or chunk by chunk from a (virtual) thread ({@link #chunk}),
- * which waits while the connection is not writable; either way a client that reads slowly slows only its own
+ * stream is written by its engine's callbacks ({@link #push}: never waits; the connection's writability pauses and
+ * resumes the source, {@link #backPressure}). {@link #chunk}, a write from a thread that waits while the connection
+ * is not writable, no longer has a caller since every stream is relayed (kept with its tests; to remove). Either way a client that reads slowly slows only its own
  * generation and the daemon buffers at most the connection's high-water mark, and one that left is noticed at the
  * next token, or at once by {@link #onClientGone}. A client that takes nothing for the write timeout while its
  * stream waits is cut off: the stream's source is told ({@link ClientStalled}) and the connection closed, so a client
