@@ -1,6 +1,5 @@
 package io.aixcl.gateway.http;
 
-import io.aixcl.gateway.inference.ClientStalled;
 import io.aixcl.gateway.inference.ResponseChannel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -32,11 +31,10 @@ import java.util.function.Consumer;
 /**
  * A response on a Netty connection. A whole response is written and the caller goes on (to record the request). A
  * stream is written by its engine's callbacks ({@link #push}: never waits; the connection's writability pauses and
- * resumes the source, {@link #backPressure}). {@link #chunk}, a write from a thread that waits while the connection
- * is not writable, no longer has a caller since every stream is relayed (kept with its tests; to remove). Either way a client that reads slowly slows only its own
+ * resumes the source, {@link #backPressure}), so a client that reads slowly slows only its own
  * generation and the daemon buffers at most the connection's high-water mark, and one that left is noticed at the
  * next token, or at once by {@link #onClientGone}. A client that takes nothing for the write timeout while its
- * stream waits is cut off: the stream's source is told ({@link ClientStalled}) and the connection closed, so a client
+ * stream waits is cut off: the stream's source is told and the connection closed, so a client
  * that stops reading holds a generation (its model slot, its upstream connection) that long at most. A channel made
  * on the event loop that read the request runs blocking work ({@link #blocking}) on a virtual thread of its own.
  */
@@ -181,23 +179,6 @@ final class NettyChannel implements ResponseChannel {
     }
 
     @Override
-    public void chunk(byte[] bytes) throws IOException {
-        if (broken) {
-            throw new IOException("the client went away");
-        }
-        head();
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(written);
-        // Back-pressure: what the client has not read stays in the socket's buffers and Netty's, up to the high-water
-        // mark; past it, this stream's thread waits (never an event loop's).
-        if (!ctx.channel().isWritable() && !ctx.executor().inEventLoop()) {
-            awaitWritable();
-        }
-        if (broken) {
-            throw new IOException("the client went away");
-        }
-    }
-
-    @Override
     public void push(byte[] bytes) throws IOException {
         if (broken) {
             throw new IOException("the client went away");
@@ -252,23 +233,6 @@ final class NettyChannel implements ResponseChannel {
         }
     }
 
-    private synchronized void awaitWritable() throws IOException {
-        long deadline = System.nanoTime() + writeTimeout.toNanos();
-        while (!broken && ctx.channel().isActive() && !ctx.channel().isWritable()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                broken = true; // the request's end closes the connection rather than queueing a last chunk
-                throw new ClientStalled(writeTimeout);
-            }
-            try {
-                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while the client was not reading", e);
-            }
-        }
-    }
-
     /** From the loop: the connection became writable again, or not, or closed. */
     void wake() {
         Runnable hold = pause;
@@ -282,9 +246,6 @@ final class NettyChannel implements ResponseChannel {
                     stallTimer = ctx.executor().schedule(this::stalled, writeTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 }
             }
-        }
-        synchronized (this) {
-            notifyAll();
         }
     }
 

@@ -15,13 +15,6 @@ public interface ResponseChannel {
     void startStream(String contentType) throws IOException;
 
     /**
-     * Sends one chunk now (a token must reach the client as soon as it exists); waits while the client's connection is
-     * full. Fails when the client went away, and with {@link ClientStalled} when it took nothing for the channel's
-     * write timeout (the connection is then closed at the request's end).
-     */
-    void chunk(byte[] bytes) throws IOException;
-
-    /**
      * Queues one chunk without ever waiting, for a stream written from its engine's callbacks: chunks pushed in one
      * round of the connection's I/O go out in one write. The caller holds its source back as {@link #backPressure}
      * says, so what a slow client has not read stays bounded. Fails when the client went away.
