@@ -46,6 +46,8 @@ class StackOrchestratorTest {
         final Map<String, Integer> probesUntilHealthy = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> probes = new ConcurrentHashMap<>();
         final Map<String, Duration> hang = new ConcurrentHashMap<>();
+        /** A service answers only once this holds (waited for up to 10 s): orders events without racing the clock. */
+        final Map<String, java.util.function.BooleanSupplier> healthyOnlyAfter = new ConcurrentHashMap<>();
         final List<String> healthyOrder = new CopyOnWriteArrayList<>();
         /** Where "healthy SERVICE" is noted when a service first answers, beside the engine's calls. */
         volatile List<String> log = new CopyOnWriteArrayList<>();
@@ -61,6 +63,12 @@ class StackOrchestratorTest {
                     Thread.currentThread().interrupt();
                 }
                 return ProbeResult.failed("timed out");
+            }
+            java.util.function.BooleanSupplier gate = healthyOnlyAfter.get(service);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gate != null && !gate.getAsBoolean() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                Thread.yield();
             }
             int n = probes.computeIfAbsent(service, k -> new AtomicInteger()).incrementAndGet();
             if (n >= probesUntilHealthy.getOrDefault(service, 1)) {
@@ -121,7 +129,8 @@ class StackOrchestratorTest {
 
     @Test
     void newContainersAreCreatedAheadWithoutWaitingForHealthInDependencyOrder() {
-        prober.probesUntilHealthy.put("db", 10);
+        // db answers only once every container exists: an orchestrator that waited for it would create ui 10 s late.
+        prober.healthyOnlyAfter.put("db", () -> engine.calls.contains("create t-ui"));
         start(threeLevels);
         int dbHealthy = engine.calls.indexOf("healthy db");
         assertThat(engine.calls.indexOf("create t-app")).isLessThan(dbHealthy)

@@ -73,6 +73,15 @@ final class Json {
         json.writeEndArray();
     }
 
+    /** A parser fed documents one after another ({@link com.fasterxml.jackson.core.async.ByteArrayFeeder}). */
+    static JsonParser nonBlockingParser() {
+        try {
+            return FACTORY.createNonBlockingByteArrayParser();
+        } catch (IOException e) {
+            throw new UncheckedIOException("creating a JSON parser failed", e);
+        }
+    }
+
     static JsonParser parser(byte[] bytes, int offset, int length) throws IOException {
         return FACTORY.createParser(bytes, offset, length);
     }
@@ -117,11 +126,16 @@ final class Json {
      * else the body itself, shortened.
      */
     static String errorMessage(byte[] body, int length) {
-        return parseErrorMessage(body, length).orElseGet(() -> quote(new String(body, 0, length, StandardCharsets.UTF_8)));
+        return errorMessage(body, 0, length);
     }
 
-    private static Optional<String> parseErrorMessage(byte[] body, int length) {
-        try (JsonParser json = parser(body, 0, length)) {
+    static String errorMessage(byte[] body, int offset, int length) {
+        return parseErrorMessage(body, offset, length)
+                .orElseGet(() -> quote(new String(body, offset, length, StandardCharsets.UTF_8)));
+    }
+
+    private static Optional<String> parseErrorMessage(byte[] body, int offset, int length) {
+        try (JsonParser json = parser(body, offset, length)) {
             if (json.nextToken() != JsonToken.START_OBJECT) {
                 return Optional.empty();
             }

@@ -13,14 +13,28 @@ final class LineSplitter {
 
     @FunctionalInterface
     interface LineHandler {
-        /** One line without its terminator ({@code \n} or {@code \r\n}). */
+        /** One line without its terminator ({@code \n} or {@code \r\n}), its bytes valid until {@link #readEnded}. */
         void line(byte[] bytes, int offset, int length);
+
+        /** Every whole line of this read was handed over: the arrays they lay in will now be reused. */
+        default void readEnded() {
+        }
     }
 
     private final int maxLine;
     private final String what;
     private byte[] partial = new byte[0];
     private int partialLength;
+    /**
+     * Where a direct buffer's bytes are read to: one array per thread (the I/O threads read every response), lent to
+     * one read at a time; a read nested inside another's handler gets its own.
+     */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        byte[] bytes = new byte[8 * 1024];
+        boolean lent;
+    }
 
     LineSplitter(int maxLine, String what) {
         this.maxLine = maxLine;
@@ -28,20 +42,33 @@ final class LineSplitter {
     }
 
     void feed(ByteBuffer chunk, LineHandler handler) {
-        byte[] bytes;
-        int start;
-        int end;
         if (chunk.hasArray()) {
-            bytes = chunk.array();
-            start = chunk.arrayOffset() + chunk.position();
-            end = chunk.arrayOffset() + chunk.limit();
-        } else {
-            bytes = new byte[chunk.remaining()];
-            chunk.duplicate().get(bytes);
-            start = 0;
-            end = bytes.length;
+            int offset = chunk.arrayOffset();
+            feed(chunk.array(), offset + chunk.position(), offset + chunk.limit(), handler);
+            chunk.position(chunk.limit());
+            return;
         }
-        chunk.position(chunk.limit());
+        int length = chunk.remaining();
+        Scratch scratch = SCRATCH.get();
+        if (scratch.lent) {
+            byte[] own = new byte[length];
+            chunk.get(own);
+            feed(own, 0, length, handler);
+            return;
+        }
+        if (scratch.bytes.length < length) {
+            scratch.bytes = new byte[length];
+        }
+        chunk.get(scratch.bytes, 0, length);
+        scratch.lent = true;
+        try {
+            feed(scratch.bytes, 0, length, handler);
+        } finally {
+            scratch.lent = false;
+        }
+    }
+
+    private void feed(byte[] bytes, int start, int end, LineHandler handler) {
         int lineStart = start;
         for (int i = start; i < end; i++) {
             if (bytes[i] != '\n') {
@@ -57,6 +84,7 @@ final class LineSplitter {
             }
             lineStart = i + 1;
         }
+        handler.readEnded();
         append(bytes, lineStart, end - lineStart);
     }
 

@@ -1,8 +1,10 @@
 package io.aixcl.engine.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.aixcl.core.inference.FinishReason;
 import io.aixcl.core.inference.GenerationRequest;
 import io.aixcl.core.inference.InferenceException;
@@ -10,7 +12,9 @@ import io.aixcl.core.inference.ModelSpec;
 import io.aixcl.core.inference.Prompt;
 import io.aixcl.core.inference.SamplingParams;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -108,18 +112,24 @@ final class OpenAiApi implements UpstreamApi {
                 + "', neither text/event-stream nor application/json", null);
     }
 
-    /** The events of one stream: chunks until {@code [DONE]}, which also stands for a finish never stated. */
+    /**
+     * The events of one stream: chunks until {@code [DONE]}, which also stands for a finish never stated. Every event's
+     * JSON goes through one non-blocking parser fed event by event: a parser made per event (its context, buffers and
+     * name table) cost more than reading the event.
+     */
     private static final class StreamReader implements SseDecoder.EventHandler {
+        private final JsonParser json = Json.nonBlockingParser();
         private boolean done;
         private boolean finished;
 
         @Override
-        public void event(String event, byte[] data, int length, GenerationSink sink) {
+        public void event(String event, byte[] data, int offset, int length, GenerationSink sink) {
             if (done) {
                 return;
             }
-            if (java.util.Arrays.equals(data, 0, length, DONE, 0, DONE.length)) {
+            if (Arrays.equals(data, offset, offset + length, DONE, 0, DONE.length)) {
                 done = true;
+                ended();
                 if (!finished) {
                     finished = true;
                     sink.finish(FinishReason.STOP);
@@ -127,47 +137,80 @@ final class OpenAiApi implements UpstreamApi {
                 return;
             }
             if ("error".equals(event)) {
-                throw midStreamError(Json.errorMessage(data, length));
+                throw midStreamError(Json.errorMessage(data, offset, length));
             }
-            finished |= read(data, 0, length, sink, "server-sent event");
+            try {
+                ((ByteArrayFeeder) json.getNonBlockingInputFeeder()).feedInput(data, offset, offset + length);
+                finished |= readObject(json, sink, "server-sent event");
+                if (json.nextToken() != JsonToken.NOT_AVAILABLE) {
+                    throw new JsonParseException(json, "server-sent event has trailing content");
+                }
+            } catch (IOException e) {
+                throw malformed("server-sent event", data, offset, length, e);
+            }
+        }
+
+        @Override
+        public void ended() {
+            try {
+                json.close(); // its buffers back to the thread's recycler
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
     /**
-     * One chunk, or a whole completion: the first choice's text ({@code delta.content}, {@code message.content} or
+     * A whole completion, or one chunk: the first choice's text ({@code delta.content}, {@code message.content} or
      * {@code text}), its {@code finish_reason}, the {@code usage}, or an {@code error}. Returns whether a finish
      * reason was stated.
      */
     static boolean read(byte[] bytes, int offset, int length, GenerationSink sink, String what) {
         try (JsonParser json = Json.parser(bytes, offset, length)) {
-            Json.expectObject(json, what);
-            boolean finished = false;
-            String errorMessage = null;
-            boolean errorObject = false;
-            while (json.nextToken() == JsonToken.FIELD_NAME) {
-                String field = json.currentName();
-                JsonToken value = json.nextToken();
-                switch (field) {
-                    case "choices" -> finished = readChoices(json, sink);
-                    case "usage" -> readUsage(json, sink);
-                    case "error" -> throw midStreamError(value == JsonToken.START_OBJECT
-                            ? String.valueOf(Json.stringField(json, "message")) : String.valueOf(Json.text(json)));
-                    case "object" -> errorObject = "error".equals(Json.text(json)); // vLLM's error shape
-                    case "message" -> errorMessage = Json.text(json);
-                    default -> json.skipChildren();
-                }
-            }
-            if (errorObject) {
-                throw midStreamError(String.valueOf(errorMessage));
-            }
-            if (json.currentToken() != JsonToken.END_OBJECT || json.nextToken() != null) {
-                throw new com.fasterxml.jackson.core.JsonParseException(json, what + " has trailing content");
+            boolean finished = readObject(json, sink, what);
+            if (json.nextToken() != null) {
+                throw new JsonParseException(json, what + " has trailing content");
             }
             return finished;
         } catch (IOException e) {
-            throw Json.malformed(what + " (" + Json.quote(new String(bytes, offset, Math.min(length, 200),
-                    StandardCharsets.UTF_8)) + ")", e);
+            throw malformed(what, bytes, offset, length, e);
         }
+    }
+
+    private static InferenceException malformed(String what, byte[] bytes, int offset, int length, IOException e) {
+        return Json.malformed(what + " (" + Json.quote(new String(bytes, offset, Math.min(length, 200),
+                StandardCharsets.UTF_8)) + ")", e);
+    }
+
+    /** One object from its start to its end, the parser left on its closing brace. */
+    private static boolean readObject(JsonParser json, GenerationSink sink, String what) throws IOException {
+        Json.expectObject(json, what);
+        boolean finished = false;
+        String errorMessage = null;
+        boolean errorObject = false;
+        JsonToken token;
+        while ((token = json.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            JsonToken value = json.nextToken();
+            switch (field) {
+                case "choices" -> finished = readChoices(json, sink);
+                case "usage" -> readUsage(json, sink);
+                case "error" -> throw midStreamError(value == JsonToken.START_OBJECT
+                        ? String.valueOf(Json.stringField(json, "message")) : String.valueOf(Json.text(json)));
+                case "object" -> errorObject = "error".equals(Json.text(json)); // vLLM's error shape
+                case "message" -> errorMessage = Json.text(json);
+                default -> json.skipChildren();
+            }
+        }
+        // The token returned, not the parser's current one: a non-blocking parser out of input returns NOT_AVAILABLE
+        // and keeps the token before it as current.
+        if (token != JsonToken.END_OBJECT) {
+            throw new JsonParseException(json, what + " ends inside its JSON object");
+        }
+        if (errorObject) {
+            throw midStreamError(String.valueOf(errorMessage));
+        }
+        return finished;
     }
 
     private static boolean readChoices(JsonParser json, GenerationSink sink) throws IOException {

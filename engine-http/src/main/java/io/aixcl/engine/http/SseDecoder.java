@@ -9,20 +9,35 @@ import java.util.Arrays;
  * lines of one event are joined with '\n', a blank line dispatches it, {@code :} comments (keep-alives) and
  * other fields are ignored. An event left open when the stream ends is dispatched too, since some servers close
  * without the final blank line.
+ *
+ * <p>An event of one {@code data:} line whose blank line comes in the same read (every event of a streamed
+ * completion, nearly always) is handed over where it lies; only an event of several lines, or one cut by a read, is
+ * copied.
  */
 final class SseDecoder extends LineDecoder {
 
-    @FunctionalInterface
     interface EventHandler {
-        /** One event's data; {@code event} is its {@code event:} field, or null for the default "message". */
-        void event(String event, byte[] data, int length, GenerationSink sink);
+        /**
+         * One event's data, valid during the call only; {@code event} is its {@code event:} field, or null for the
+         * default "message".
+         */
+        void event(String event, byte[] data, int offset, int length, GenerationSink sink);
+
+        /** The stream ended (after its last event). */
+        default void ended() {
+        }
     }
 
     private static final int MAX_EVENT = 4 * 1024 * 1024;
     private static final byte[] NEWLINE = {'\n'};
 
     private final EventHandler handler;
-    private byte[] data = new byte[1024];
+    /** The event's only data line so far, where the current read holds it; null once copied or dispatched. */
+    private byte[] inPlace;
+    private int inPlaceOffset;
+    private int inPlaceLength;
+    /** The event's data when copied: joined lines, or a line that outlived its read. */
+    private byte[] data;
     private int dataLength;
     private boolean hasData;
     private String event;
@@ -35,6 +50,12 @@ final class SseDecoder extends LineDecoder {
     @Override
     void ended(GenerationSink sink) {
         dispatch(sink);
+        handler.ended();
+    }
+
+    @Override
+    void chunkEnded() {
+        copyInPlace(); // the read's bytes are about to be reused
     }
 
     @Override
@@ -54,11 +75,16 @@ final class SseDecoder extends LineDecoder {
         }
         int valueLength = offset + length - valueStart;
         if (is(bytes, offset, nameLength, "data")) {
-            if (hasData) {
-                append(NEWLINE, 0, 1);
+            if (!hasData) {
+                hasData = true;
+                inPlace = bytes;
+                inPlaceOffset = valueStart;
+                inPlaceLength = valueLength;
+                return;
             }
+            copyInPlace();
+            append(NEWLINE, 0, 1);
             append(bytes, valueStart, valueLength);
-            hasData = true;
         } else if (is(bytes, offset, nameLength, "event")) {
             event = new String(bytes, valueStart, valueLength, StandardCharsets.UTF_8);
         }
@@ -66,17 +92,34 @@ final class SseDecoder extends LineDecoder {
 
     private void dispatch(GenerationSink sink) {
         if (hasData) {
-            int length = dataLength;
             String name = event;
-            dataLength = 0;
+            byte[] bytes = inPlace;
             hasData = false;
             event = null;
-            handler.event(name, data, length, sink);
+            if (bytes != null) {
+                inPlace = null;
+                handler.event(name, bytes, inPlaceOffset, inPlaceLength, sink);
+            } else {
+                int length = dataLength;
+                dataLength = 0;
+                handler.event(name, data, 0, length, sink);
+            }
         }
         event = null;
     }
 
+    private void copyInPlace() {
+        if (inPlace != null) {
+            byte[] bytes = inPlace;
+            inPlace = null;
+            append(bytes, inPlaceOffset, inPlaceLength);
+        }
+    }
+
     private void append(byte[] bytes, int offset, int length) {
+        if (data == null) {
+            data = new byte[Math.max(256, length)];
+        }
         if (dataLength + length > data.length) {
             if (dataLength + length > MAX_EVENT) {
                 throw new InferenceException.EngineUnavailable(

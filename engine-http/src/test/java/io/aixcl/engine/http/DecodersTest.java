@@ -44,8 +44,8 @@ class DecodersTest {
     @Test
     void sseJoinsDataLinesIgnoresCommentsAndDispatchesAnEventLeftOpenAtTheEnd() {
         var events = new ArrayList<String>();
-        var decoder = new SseDecoder((event, data, length, sink) ->
-                events.add(event + ":" + new String(data, 0, length, StandardCharsets.UTF_8)));
+        var decoder = new SseDecoder((event, data, offset, length, sink) ->
+                events.add(event + ":" + new String(data, offset, length, StandardCharsets.UTF_8)));
 
         feed(decoder, new Sink(), ": ping\n\ndata: a\ndata:b\n\nevent: error\ndata: {\"x\":1}\n\nid: 7\nretry: 10\n\n",
                 "data: last");
@@ -57,7 +57,7 @@ class DecodersTest {
     void aMultiByteCharacterSplitAcrossReadsArrivesWhole() {
         String stream = "data: " + Transcripts.chatChunk("héllo ✓") + "\n\n";
         byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
-        var decoder = new SseDecoder((event, data, length, sink) -> OpenAiApi.read(data, 0, length, sink, "event"));
+        var decoder = new SseDecoder((event, data, offset, length, sink) -> OpenAiApi.read(data, offset, length, sink, "event"));
         var sink = new Sink();
 
         for (byte b : bytes) {
@@ -66,6 +66,41 @@ class DecodersTest {
         decoder.end(sink);
 
         assertThat(sink.seen).containsExactly("token héllo ✓");
+    }
+
+    @Test
+    void anEventWhoseEndComesInALaterReadKeepsItsBytesWhileTheReadBuffersAreReused() {
+        var events = new ArrayList<String>();
+        var decoder = new SseDecoder((event, data, offset, length, sink) ->
+                events.add(new String(data, offset, length, StandardCharsets.UTF_8)));
+        var sink = new Sink();
+
+        // Direct buffers are read through one reused array: the second and third reads overwrite the first's bytes.
+        for (String chunk : List.of("data: first\n", "xxxxxxxxxxxxx", "yy\n\ndata: a\n", "data: b\n\nda", "ta: c\n\n")) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(chunk.length());
+            direct.put(chunk.getBytes(StandardCharsets.US_ASCII)).flip();
+            decoder.decode(direct, sink);
+        }
+        decoder.end(sink);
+
+        assertThat(events).containsExactly("first", "a\nb", "c"); // the x and y line is a field of no meaning
+    }
+
+    @Test
+    void everyEventOfAStreamIsReadByOneParserAndABadOneStillFailsPrecisely() {
+        String good = Transcripts.sse(Transcripts.CHAT_ROLE, Transcripts.chatChunk("a"), Transcripts.chatChunk("b"));
+        var sink = new Sink();
+        ResponseDecoder decoder = new OpenAiApi(false).decoder(null, "text/event-stream");
+        feed(decoder, sink, good);
+        assertThat(sink.seen).containsExactly("token ", "token a", "token b");
+
+        for (String bad : List.of("{\"choices\":[{\"delta\":{\"content\":\"c\"}", "{\"choices\":[]} {}", "7", " ")) {
+            ResponseDecoder fresh = new OpenAiApi(false).decoder(null, "text/event-stream");
+            assertThatThrownBy(() -> feed(fresh, new Sink(), good + "data: " + bad + "\n\n"))
+                    .as(bad)
+                    .isInstanceOf(InferenceException.EngineUnavailable.class)
+                    .hasMessageStartingWith("the upstream sent malformed server-sent event (");
+        }
     }
 
     @Test

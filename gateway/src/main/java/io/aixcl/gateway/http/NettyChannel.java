@@ -1,6 +1,7 @@
 package io.aixcl.gateway.http;
 
 import io.aixcl.gateway.inference.ResponseChannel;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +42,8 @@ final class NettyChannel implements ResponseChannel {
 
     /** Pushed bytes past this are written at once rather than at the end of the loop's round. */
     private static final int PUSHED_CHUNK = 16 * 1024;
+    /** A pushed round's first buffer: a typical round (an upstream read of a few events) fits without growing. */
+    private static final int PUSHED_START = 4 * 1024;
     static final AsciiString CONTENT_TYPE = AsciiString.cached("Content-Type");
     static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
     static final AsciiString CONNECTION = AsciiString.cached("Connection");
@@ -78,8 +80,11 @@ final class NettyChannel implements ResponseChannel {
     private boolean flushScheduled;
     private final Runnable flushPushed = this::flushPushed;
     private final ChannelFutureListener written = this::written;
-    /** Pushed this round and not yet written (only touched on the loop). */
-    private ByteArrayOutputStream pushed;
+    /**
+     * Pushed this round and not yet written (only touched on the loop): a pooled direct buffer, which the socket writes
+     * as it is, where a heap array was copied twice on the way (grown, then into a direct buffer).
+     */
+    private ByteBuf pushed;
     /** What holds a pushed stream's source back, and lets it go. */
     private volatile Runnable pause;
     private volatile Runnable resume;
@@ -179,20 +184,20 @@ final class NettyChannel implements ResponseChannel {
     }
 
     @Override
-    public void push(byte[] bytes) throws IOException {
+    public void push(byte[] bytes, int offset, int length) throws IOException {
         if (broken) {
             throw new IOException("the client went away");
         }
         if (!ctx.executor().inEventLoop()) {
             head();
-            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes))).addListener(written);
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(bytes, offset, length))).addListener(written);
             return;
         }
         if (pushed == null) {
-            pushed = new ByteArrayOutputStream(Math.max(256, bytes.length));
+            pushed = ctx.alloc().directBuffer(Math.max(PUSHED_START, length));
         }
-        pushed.writeBytes(bytes);
-        if (pushed.size() >= PUSHED_CHUNK) {
+        pushed.writeBytes(bytes, offset, length);
+        if (pushed.readableBytes() >= PUSHED_CHUNK) {
             writePushed(); // counted against the connection's high-water mark now, not at the end of the round
         }
         if (!flushScheduled) {
@@ -205,12 +210,13 @@ final class NettyChannel implements ResponseChannel {
 
     /** On the loop: what was pushed and not yet written goes out as one chunk (not flushed). */
     private void writePushed() {
-        if (pushed == null || pushed.size() == 0) {
+        if (pushed == null) {
             return;
         }
         head();
-        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(pushed.toByteArray()))).addListener(written);
-        pushed.reset();
+        ByteBuf chunk = pushed;
+        pushed = null;
+        ctx.write(new DefaultHttpContent(chunk)).addListener(written);
     }
 
     private void flushPushed() {
@@ -284,13 +290,14 @@ final class NettyChannel implements ResponseChannel {
             disarmStallTimer();
         }
         head();
-        byte[] last = bytes;
-        if (pushed != null && pushed.size() > 0 && ctx.executor().inEventLoop()) {
-            pushed.writeBytes(bytes); // what this round pushed goes out with the end, in one chunk
-            last = pushed.toByteArray();
-            pushed.reset();
+        ByteBuf last;
+        if (pushed != null && ctx.executor().inEventLoop()) {
+            last = pushed.writeBytes(bytes); // what this round pushed goes out with the end, in one chunk
+            pushed = null;
+        } else {
+            last = Unpooled.wrappedBuffer(bytes);
         }
-        last(ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(last))));
+        last(ctx.writeAndFlush(new DefaultLastHttpContent(last)));
     }
 
     /** Ends a stream: the last (empty) write, or closing the connection when the client is gone. */

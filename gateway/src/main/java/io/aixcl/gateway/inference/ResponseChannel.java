@@ -17,9 +17,14 @@ public interface ResponseChannel {
     /**
      * Queues one chunk without ever waiting, for a stream written from its engine's callbacks: chunks pushed in one
      * round of the connection's I/O go out in one write. The caller holds its source back as {@link #backPressure}
-     * says, so what a slow client has not read stays bounded. Fails when the client went away.
+     * says, so what a slow client has not read stays bounded. Fails when the client went away. The bytes are copied
+     * before it returns: the caller may reuse the array.
      */
-    void push(byte[] bytes) throws IOException;
+    void push(byte[] bytes, int offset, int length) throws IOException;
+
+    default void push(byte[] bytes) throws IOException {
+        push(bytes, 0, bytes.length);
+    }
 
     /**
      * Runs {@code pause} when the client stops taking bytes (the connection's buffers are full) and {@code resume}

@@ -13,7 +13,8 @@ public interface StreamFormat {
     /** Sent when the stream opens (OpenAI's role chunk), or null. */
     byte[] opening();
 
-    byte[] token(String text);
+    /** One token's event, appended to {@code out}. */
+    void token(String text, EventBytes out);
 
     /** The closing chunk(s): finish reason, usage, OpenAI's {@code [DONE]}. */
     byte[] closing(Completion completion);

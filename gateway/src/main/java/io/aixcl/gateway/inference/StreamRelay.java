@@ -36,6 +36,8 @@ final class StreamRelay implements GenerationListener {
     private volatile Duration stalledFor;
     /** Events come one at a time (under the generation's lock), from whichever thread the engine uses. */
     private boolean started;
+    /** The next bytes to push, in one array for the whole stream. */
+    private final EventBytes out = new EventBytes();
 
     StreamRelay(StreamFormat format, ResponseChannel channel, RequestRecord record, Reservation reservation,
                 String model) {
@@ -76,14 +78,16 @@ final class StreamRelay implements GenerationListener {
         if (clientGone || done.isDone()) {
             return;
         }
-        byte[] bytes = format.token(text);
         if (!started) {
-            bytes = open(bytes);
+            open();
         }
+        format.token(text, out);
         try {
-            channel.push(bytes);
+            channel.push(out.array(), 0, out.length());
         } catch (IOException writeFailed) {
             clientLeft();
+        } finally {
+            out.clear();
         }
     }
 
@@ -100,7 +104,13 @@ final class StreamRelay implements GenerationListener {
                 return;
             }
             byte[] closing = format.closing(completion);
-            channel.end(started ? closing : open(closing));
+            if (!started) { // no token came: the opening goes in front
+                open();
+                out.append(closing);
+                closing = out.toByteArray();
+                out.clear();
+            }
+            channel.end(closing);
         } finally {
             reservation.close(); // after a settle, nothing
             done.complete(null);
@@ -123,8 +133,8 @@ final class StreamRelay implements GenerationListener {
         done.complete(null);
     }
 
-    /** Commits the 200 with the stream's opening in front of its first bytes. */
-    private byte[] open(byte[] first) {
+    /** Commits the 200, the stream's opening put in front of its first bytes. */
+    private void open() {
         started = true;
         try {
             channel.startStream(format.streamContentType());
@@ -132,13 +142,9 @@ final class StreamRelay implements GenerationListener {
             throw new java.io.UncheckedIOException(e);
         }
         byte[] opening = format.opening();
-        if (opening == null) {
-            return first;
+        if (opening != null) {
+            out.append(opening);
         }
-        byte[] both = new byte[opening.length + first.length];
-        System.arraycopy(opening, 0, both, 0, opening.length);
-        System.arraycopy(first, 0, both, opening.length, first.length);
-        return both;
     }
 
     /**

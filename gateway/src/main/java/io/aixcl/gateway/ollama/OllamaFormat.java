@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.aixcl.core.inference.Completion;
 import io.aixcl.core.inference.FinishReason;
 import io.aixcl.gateway.inference.ApiError;
+import io.aixcl.gateway.inference.EventBytes;
 import io.aixcl.gateway.inference.Json;
 import io.aixcl.gateway.inference.StreamFormat;
 import java.io.IOException;
@@ -52,16 +53,16 @@ public final class OllamaFormat implements StreamFormat {
     }
 
     @Override
-    public byte[] token(String text) {
+    public void token(String text, EventBytes out) {
         if (firstTokenNanos == 0) {
             firstTokenNanos = System.nanoTime();
         }
-        return Json.write(null, json -> {
+        out.append(Json.write(null, json -> {
             head(json);
             text(json, text);
             json.writeBooleanField("done", false);
             json.writeEndObject();
-        }, NEWLINE);
+        }, NEWLINE));
     }
 
     @Override

@@ -14,7 +14,7 @@ class OpenAiFormatTest {
     void streamChunksAreSseEventsAndTheCloseCarriesFinishUsageAndDone() {
         OpenAiFormat format = OpenAiFormat.chat("chatcmpl-1", 1700000000, "m", true);
 
-        assertThat(new String(format.token("hé\""), StandardCharsets.UTF_8)).isEqualTo("data: {\"id\":\"chatcmpl-1\","
+        assertThat(new String(token(format, "hé\""), StandardCharsets.UTF_8)).isEqualTo("data: {\"id\":\"chatcmpl-1\","
                 + "\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"m\",\"system_fingerprint\":"
                 + "null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hé\\\"\"},\"logprobs\":null,"
                 + "\"finish_reason\":null}],\"usage\":null}\n\n");
@@ -42,7 +42,7 @@ class OpenAiFormatTest {
                     text.append(r.nextInt(3) == 0 ? pool[r.nextInt(pool.length)] : String.valueOf((char) ('a' + r.nextInt(26))));
                 }
                 String t = i == 0 ? "aixcl-token-mark" : text.toString();
-                byte[] fast = format.token(t);
+                byte[] fast = token(format, t);
                 byte[] reference = format.renderedToken(t);
                 // The same JSON always; the same bytes unless the text has characters beyond the BMP, which the
                 // generator writes as \\u escapes of their surrogates and the template as their UTF-8 bytes.
@@ -52,9 +52,19 @@ class OpenAiFormatTest {
                 }
             }
             // Half a surrogate pair (an upstream may send one escaped): written as the generator writes it.
-            assertThat(format.token("a\ud83d")).isEqualTo(format.renderedToken("a\ud83d"));
-            assertThat(format.token("\ude00b")).isEqualTo(format.renderedToken("\ude00b"));
+            assertThat(token(format, "a\ud83d")).isEqualTo(format.renderedToken("a\ud83d"));
+            assertThat(token(format, "\ude00b")).isEqualTo(format.renderedToken("\ude00b"));
         }
+    }
+
+    /** A token's event, appended after bytes already there (which it must leave alone). */
+    private static byte[] token(OpenAiFormat format, String text) {
+        var out = new io.aixcl.gateway.inference.EventBytes();
+        out.append(new byte[] {'x'});
+        format.token(text, out);
+        byte[] all = out.toByteArray();
+        assertThat(all[0]).isEqualTo((byte) 'x');
+        return java.util.Arrays.copyOfRange(all, 1, all.length);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode event(byte[] sse) {
