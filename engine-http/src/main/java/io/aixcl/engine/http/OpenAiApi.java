@@ -117,8 +117,13 @@ final class OpenAiApi implements UpstreamApi {
      * JSON goes through one non-blocking parser fed event by event: a parser made per event (its context, buffers and
      * name table) cost more than reading the event.
      */
-    private static final class StreamReader implements SseDecoder.EventHandler {
+    static final class StreamReader implements SseDecoder.EventHandler {
         private final JsonParser json = Json.nonBlockingParser();
+        private final Counting counting = new Counting();
+        /** The last token event's shape: a token event like it is read without the parser. */
+        private TokenShape shape;
+        /** Events read by their shape (for the tests). */
+        int byShape;
         private boolean done;
         private boolean finished;
 
@@ -139,14 +144,63 @@ final class OpenAiApi implements UpstreamApi {
             if ("error".equals(event)) {
                 throw midStreamError(Json.errorMessage(data, offset, length));
             }
+            if (shape != null) {
+                String text = shape.text(data, offset, length);
+                if (text != null) {
+                    byShape++;
+                    sink.token(text);
+                    return;
+                }
+            }
+            counting.reset(sink);
             try {
                 ((ByteArrayFeeder) json.getNonBlockingInputFeeder()).feedInput(data, offset, offset + length);
-                finished |= readObject(json, sink, "server-sent event");
+                finished |= readObject(json, counting, "server-sent event");
                 if (json.nextToken() != JsonToken.NOT_AVAILABLE) {
                     throw new JsonParseException(json, "server-sent event has trailing content");
                 }
             } catch (IOException e) {
                 throw malformed("server-sent event", data, offset, length, e);
+            }
+            if (counting.onlyToken != null) {
+                TokenShape learnt = TokenShape.of(data, offset, length, counting.onlyToken);
+                if (learnt != null) {
+                    shape = learnt;
+                }
+            }
+        }
+
+        /** Passes an event's reading on, noting whether it was one token and nothing else. */
+        private static final class Counting implements GenerationSink {
+            private GenerationSink target;
+            private int calls;
+            /** The event's text when its only effect was one token. */
+            String onlyToken;
+
+            void reset(GenerationSink sink) {
+                target = sink;
+                calls = 0;
+                onlyToken = null;
+            }
+
+            @Override
+            public void token(String text) {
+                onlyToken = ++calls == 1 ? text : null;
+                target.token(text);
+            }
+
+            @Override
+            public void finish(FinishReason reason) {
+                calls++;
+                onlyToken = null;
+                target.finish(reason);
+            }
+
+            @Override
+            public void usage(int promptTokens, int completionTokens) {
+                calls++;
+                onlyToken = null;
+                target.usage(promptTokens, completionTokens);
             }
         }
 
