@@ -12,6 +12,8 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -186,8 +188,11 @@ final class LoopConnections {
             channel.close();
             return;
         }
-        // Retained: an aborted exchange's request is released by the exchange, whether it was written or not.
-        channel.writeAndFlush(exchange.request().retainedDuplicate()).addListener((ChannelFuture written) -> {
+        // The body retained and duplicated (a retry sends it again; an aborted exchange's request is released by the
+        // exchange, whether it was written or not), the read-only headers shared rather than copied.
+        FullHttpRequest request = exchange.request();
+        channel.writeAndFlush(new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                        request.content().retainedDuplicate(), request.headers(), request.trailingHeaders())).addListener((ChannelFuture written) -> {
             if (!written.isSuccess()) {
                 carrier.failure = written.cause();
                 written.channel().close();
