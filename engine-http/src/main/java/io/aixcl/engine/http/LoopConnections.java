@@ -149,8 +149,10 @@ final class LoopConnections {
                             engine.setSSLParameters(parameters);
                             channel.pipeline().addLast(new SslHandler(engine));
                         }
+                        // Reader idle: a pooled connection's last act was reading its answer, so it is idle as long
+                        // as it has read nothing; watching writes too cost a listener on every write.
                         channel.pipeline().addLast(
-                                new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS),
+                                new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                                 new HttpClientCodec(),
                                 new Carrier());
                     }
