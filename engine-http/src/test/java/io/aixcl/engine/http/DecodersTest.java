@@ -14,27 +14,7 @@ import org.junit.jupiter.api.Test;
 /** Line and event framing, byte for byte, without a network in between. */
 class DecodersTest {
 
-    /** Records what a decoder reports. */
-    private static final class Sink implements GenerationSink {
-        final List<String> seen = new ArrayList<>();
-
-        @Override
-        public void token(String text) {
-            seen.add("token " + text);
-        }
-
-        @Override
-        public void finish(FinishReason reason) {
-            seen.add("finish " + reason);
-        }
-
-        @Override
-        public void usage(int promptTokens, int completionTokens) {
-            seen.add("usage " + promptTokens + "/" + completionTokens);
-        }
-    }
-
-    private static void feed(ResponseDecoder decoder, Sink sink, String... chunks) {
+    private static void feed(ResponseDecoder decoder, RecordingSink sink, String... chunks) {
         for (String chunk : chunks) {
             decoder.decode(ByteBuffer.wrap(chunk.getBytes(StandardCharsets.UTF_8)), sink);
         }
@@ -47,7 +27,7 @@ class DecodersTest {
         var decoder = new SseDecoder((event, data, offset, length, sink) ->
                 events.add(event + ":" + new String(data, offset, length, StandardCharsets.UTF_8)));
 
-        feed(decoder, new Sink(), ": ping\n\ndata: a\ndata:b\n\nevent: error\ndata: {\"x\":1}\n\nid: 7\nretry: 10\n\n",
+        feed(decoder, new RecordingSink(), ": ping\n\ndata: a\ndata:b\n\nevent: error\ndata: {\"x\":1}\n\nid: 7\nretry: 10\n\n",
                 "data: last");
 
         assertThat(events).containsExactly("null:a\nb", "error:{\"x\":1}", "null:last");
@@ -58,7 +38,7 @@ class DecodersTest {
         String stream = "data: " + Transcripts.chatChunk("héllo ✓") + "\n\n";
         byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
         var decoder = new SseDecoder((event, data, offset, length, sink) -> OpenAiApi.read(data, offset, length, sink, "event"));
-        var sink = new Sink();
+        var sink = new RecordingSink();
 
         for (byte b : bytes) {
             decoder.decode(ByteBuffer.wrap(new byte[] {b}), sink);
@@ -73,7 +53,7 @@ class DecodersTest {
         var events = new ArrayList<String>();
         var decoder = new SseDecoder((event, data, offset, length, sink) ->
                 events.add(new String(data, offset, length, StandardCharsets.UTF_8)));
-        var sink = new Sink();
+        var sink = new RecordingSink();
 
         // Direct buffers are read through one reused array: the second and third reads overwrite the first's bytes.
         for (String chunk : List.of("data: first\n", "xxxxxxxxxxxxx", "yy\n\ndata: a\n", "data: b\n\nda", "ta: c\n\n")) {
@@ -89,14 +69,14 @@ class DecodersTest {
     @Test
     void everyEventOfAStreamIsReadByOneParserAndABadOneStillFailsPrecisely() {
         String good = Transcripts.sse(Transcripts.CHAT_ROLE, Transcripts.chatChunk("a"), Transcripts.chatChunk("b"));
-        var sink = new Sink();
+        var sink = new RecordingSink();
         ResponseDecoder decoder = new OpenAiApi(false).decoder(null, "text/event-stream");
         feed(decoder, sink, good);
         assertThat(sink.seen).containsExactly("token ", "token a", "token b");
 
         for (String bad : List.of("{\"choices\":[{\"delta\":{\"content\":\"c\"}", "{\"choices\":[]} {}", "7", " ")) {
             ResponseDecoder fresh = new OpenAiApi(false).decoder(null, "text/event-stream");
-            assertThatThrownBy(() -> feed(fresh, new Sink(), good + "data: " + bad + "\n\n"))
+            assertThatThrownBy(() -> feed(fresh, new RecordingSink(), good + "data: " + bad + "\n\n"))
                     .as(bad)
                     .isInstanceOf(InferenceException.EngineUnavailable.class)
                     .hasMessageStartingWith("the upstream sent malformed server-sent event (");
@@ -106,7 +86,7 @@ class DecodersTest {
     @Test
     void aDirectBufferIsReadToo() {
         var decoder = new NdjsonDecoder(OllamaApi::read);
-        var sink = new Sink();
+        var sink = new RecordingSink();
         byte[] line = Transcripts.ollamaGenerate("hi").getBytes(StandardCharsets.UTF_8);
         ByteBuffer direct = ByteBuffer.allocateDirect(line.length).put(line).flip();
 
@@ -139,7 +119,7 @@ class DecodersTest {
 
     @Test
     void aChunkWithTrailingGarbageIsMalformed() {
-        var sink = new Sink();
+        var sink = new RecordingSink();
         byte[] bytes = (Transcripts.chatChunk("a") + "}").getBytes(StandardCharsets.UTF_8);
 
         assertThatThrownBy(() -> OpenAiApi.read(bytes, 0, bytes.length, sink, "server-sent event"))

@@ -2,7 +2,6 @@ package io.aixcl.engine.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aixcl.core.inference.FinishReason;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,25 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** Token events read by their shape mean exactly what the parser reads in them, whatever bytes they hold. */
 class TokenShapeTest {
-
-    private static final class Recorder implements GenerationSink {
-        final List<String> seen = new ArrayList<>();
-
-        @Override
-        public void token(String text) {
-            seen.add("token " + text);
-        }
-
-        @Override
-        public void finish(FinishReason reason) {
-            seen.add("finish " + reason);
-        }
-
-        @Override
-        public void usage(int promptTokens, int completionTokens) {
-            seen.add("usage " + promptTokens + "/" + completionTokens);
-        }
-    }
 
     private static final String CHUNK = "{\"id\":\"c-1\",\"object\":\"chat.completion.chunk\",\"model\":\"m\","
             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":";
@@ -65,7 +45,7 @@ class TokenShapeTest {
             }
 
             List<String> reference = new ArrayList<>();
-            var expected = new Recorder();
+            var expected = new RecordingSink();
             for (byte[] event : events) {
                 try {
                     OpenAiApi.read(event, 0, event.length, expected, "event");
@@ -78,7 +58,7 @@ class TokenShapeTest {
 
             var reader = new OpenAiApi.StreamReader();
             var decoder = new SseDecoder(reader);
-            var actual = new Recorder();
+            var actual = new RecordingSink();
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             for (byte[] event : events) {
                 body.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII));
