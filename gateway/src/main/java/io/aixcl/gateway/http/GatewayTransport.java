@@ -59,14 +59,9 @@ public final class GatewayTransport implements AutoCloseable {
      * else NIO. Channels made on these loops must be of the same kind: see {@link #serverChannel}.
      */
     public static EventLoopGroup newLoops(String threadName) {
-        int count = loopCount(Integer.getInteger("aixcl.gateway.loops", 0), Runtime.getRuntime().availableProcessors());
+        int count = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
         DefaultThreadFactory threads = new DefaultThreadFactory(threadName, true);
         return Epoll.isAvailable() ? new EpollEventLoopGroup(count, threads) : new NioEventLoopGroup(count, threads);
-    }
-
-    /** {@code forced} when positive (at most 64), else one loop per core, at most 8. */
-    static int loopCount(int forced, int cores) {
-        return forced > 0 ? Math.min(forced, 64) : Math.max(1, Math.min(8, cores));
     }
 
     static Class<? extends ServerChannel> serverChannel(EventLoopGroup loops) {
