@@ -52,6 +52,7 @@ final class RangedDownload {
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
     private static final long CHECKPOINT_BYTES = 32L << 20;
     private static final long HOLD_NANOS = 50_000_000L;
+    private static final long RAMP_NANOS = 500_000_000L;
     static final int MAX_CHUNKS = 1024;
 
     private final SafeHttp http;
@@ -68,6 +69,8 @@ final class RangedDownload {
     private volatile ChunkLedger ledger;
     private volatile DigestingSink sink;
     private FileChannel channel;
+    private FileChannel direct; // the same file with O_DIRECT, or null where the filesystem refuses it
+    private volatile int connections; // for the log line: how many connections the download used at most
     private volatile long lastCheckpoint;
     private volatile long lastCheckpointBytes;
     private final java.util.concurrent.atomic.AtomicBoolean checkpointing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -111,6 +114,7 @@ final class RangedDownload {
     Outcome run() {
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             channel = ch;
+            direct = openDirect(data);
             boolean done = false;
             try {
                 Outcome outcome = download(ch);
@@ -119,6 +123,9 @@ final class RangedDownload {
             } finally {
                 if (sink != null) {
                     sink.close();
+                }
+                if (direct != null) {
+                    direct.close();
                 }
                 if (!done && ledger != null && Files.exists(data)) {
                     checkpoint(); // the channel is still open here: record what a resume can keep
@@ -164,9 +171,11 @@ final class RangedDownload {
             slowest = slowestForceNanos;
         }
         LOG.log(System.Logger.Level.INFO, "downloaded {0}: {1} bytes ({2} resumed) in {3} ms: last byte at {4} ms, "
-                        + "hash done {5} ms later, final fsync {6} ms; {7} checkpoints, slowest fsync {8} ms; {9} retries",
+                        + "hash done {5} ms later, final fsync {6} ms; {7} checkpoints, slowest fsync {8} ms; {9} retries; "
+                        + "connections {10}, writes {11}",
                 source.label(), String.valueOf(size), String.valueOf(resumed), ms(forced - t0), ms(lastByte - t0),
-                ms(hashed - lastByte), ms(forced - hashed), String.valueOf(n), ms(slowest), String.valueOf(retries.get()));
+                ms(hashed - lastByte), ms(forced - hashed), String.valueOf(n), ms(slowest), String.valueOf(retries.get()),
+                String.valueOf(connections), direct != null && sink.writesDirectly() ? "direct" : "cached");
         if (source.expected().isPresent() && !source.expected().get().equals(actual)) {
             discard();
             throw new AixclException.Failed("digest mismatch for " + source.label() + ": expected "
@@ -179,7 +188,19 @@ final class RangedDownload {
     private DigestingSink newSink(FileChannel ch) {
         // A buffer per connection, and a few more the hash may be behind by.
         return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4,
-                settings.connectionsPerBlob() * Math.min(ledger.chunkBytes(), settings.chunkBytes()));
+                settings.connectionsPerBlob() * Math.min(ledger.chunkBytes(), settings.chunkBytes()), direct);
+    }
+
+    /** The partial file opened once more with O_DIRECT (see {@link DigestingSink}), or null where that is refused. */
+    private static FileChannel openDirect(Path file) {
+        try {
+            if (Files.getFileStore(file).getBlockSize() > DigestingSink.ALIGN) {
+                return null; // our buffers and writes are aligned to 4 KiB blocks, not larger ones
+            }
+            return FileChannel.open(file, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // tmpfs and others: every write goes through the page cache
+        }
     }
 
     private void runWorkers() {
@@ -198,13 +219,22 @@ final class RangedDownload {
         ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor();
         try {
             List<Future<?>> mine = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                mine.add(exec.submit(() -> {
-                    for (Integer c; (c = pending.poll()) != null; ) {
-                        fetchChunk(c, current);
-                    }
-                    return null;
-                }));
+            java.util.concurrent.Callable<Void> worker = () -> {
+                for (Integer c; (c = pending.poll()) != null; ) {
+                    fetchChunk(c, current);
+                }
+                return null;
+            };
+            boolean ramp = n > 1 && settings.oneConnectionSuffices() != Long.MAX_VALUE;
+            for (int i = 0; i < (ramp ? 1 : n); i++) {
+                mine.add(exec.submit(worker));
+            }
+            connections = Math.max(connections, mine.size());
+            if (ramp && rampUp(mine.get(0), current)) {
+                for (int i = 1; i < n && !pending.isEmpty(); i++) {
+                    mine.add(exec.submit(worker));
+                }
+                connections = Math.max(connections, mine.size());
             }
             RuntimeException failure = null;
             for (Future<?> f : mine) {
@@ -236,6 +266,35 @@ final class RangedDownload {
         } finally {
             exec.shutdown(); // every worker has ended: nothing to interrupt
         }
+    }
+
+    /**
+     * Whether to open the other connections: while the first one alone is running, every {@value #RAMP_NANOS} ns,
+     * true as soon as it delivered less than {@link ModelStoreSettings#oneConnectionSuffices} bytes per second in
+     * that time; false once it is done (or failed, or the round stopped). Parallel ranges are there for links where one
+     * connection is slow (a far server, a throttled one); where one is fast, more only cost CPU: the bytes they write
+     * ahead of the hash are written through the page cache and read back (a quarter of a 1 GiB loopback pull's CPU).
+     */
+    private boolean rampUp(Future<?> first, Round current) {
+        long before = ledger.totalWritten();
+        while (!first.isDone() && !current.stop) {
+            try {
+                first.get(RAMP_NANOS, TimeUnit.NANOSECONDS);
+                return false;
+            } catch (java.util.concurrent.TimeoutException e) {
+                long now = ledger.totalWritten();
+                if ((now - before) * 1_000_000_000.0 / RAMP_NANOS < settings.oneConnectionSuffices()) {
+                    return true;
+                }
+                before = now;
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                return false; // the caller reports it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     private void fetchChunk(int c, Round current) {
@@ -360,9 +419,14 @@ final class RangedDownload {
             throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
         }
         long pos = from;
+        boolean ended = false;
         try (StallWatchdog.Watch watch = watchdog.watch(r)) {
             boolean eof = false;
             while (!eof) {
+                // Bytes written straight to the disk are not copied, so the cache argument below does not hold for
+                // them: they fill the buffer (aligned: direct writes need whole blocks).
+                boolean copied = !sink.writesDirect(pos);
+                buf.limit(sink.fillLimit(pos, buf.capacity()));
                 // Fill the buffer with what has arrived, then write it at once: fewer writes and hand-overs per byte
                 // than one per read (a TLS read gives a record's 16 KiB). On plain http a read that empties the socket
                 // ends the fill: the bytes are written while still in the CPU's cache (filling all 1 MiB first had
@@ -391,7 +455,7 @@ final class RangedDownload {
                                 + source.label() + " from byte " + from, null);
                     }
                     checkLimit(pos + buf.position());
-                } while (buf.hasRemaining() && !r.drained() && System.nanoTime() - since < HOLD_NANOS);
+                } while (buf.hasRemaining() && !(copied && r.drained()) && System.nanoTime() - since < HOLD_NANOS);
                 int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
@@ -431,8 +495,17 @@ final class RangedDownload {
             if (cancelled || round.stop) {
                 throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
             }
+            ended = true;
         } finally {
             sink.release(buf);
+            // What this connection leaves counted (its next request's start, the progress record) is what is written.
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                if (ended) {
+                    throw new AixclException.Failed("cannot write the download of " + source.label() + ": " + e.getMessage(), e);
+                }
+            }
         }
         if (end == Long.MAX_VALUE) {
             ledger.resolveSize(pos);
