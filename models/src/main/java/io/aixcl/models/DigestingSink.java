@@ -10,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,7 +39,12 @@ final class DigestingSink implements AutoCloseable {
 
     private sealed interface Task {}
 
-    private record Bytes(ByteBuffer buffer) implements Task {}
+    /** {@code holders}: null, or how many of the hasher and the writer still use the buffer (it is free at 0). */
+    private record Bytes(ByteBuffer buffer, AtomicInteger holders) implements Task {
+        Bytes(ByteBuffer buffer) {
+            this(buffer, null);
+        }
+    }
 
     private record ReadBack(long from, long to) implements Task {}
 
@@ -50,7 +56,7 @@ final class DigestingSink implements AutoCloseable {
 
     private sealed interface WriterTask {}
 
-    private record Write(int chunk, long offset, ByteBuffer buffer) implements WriterTask {}
+    private record Write(int chunk, long offset, ByteBuffer buffer, AtomicInteger holders) implements WriterTask {}
 
     private record Flushed(CountDownLatch done) implements WriterTask {}
 
@@ -77,6 +83,8 @@ final class DigestingSink implements AutoCloseable {
     // Owned by the hasher thread; read by others only after a Barrier.
     private final MessageDigest sha256 = Hashing.sha256();
     private long hashed;
+    private volatile long hashNanos; // time spent hashing (and reading back), for the download's log line
+    private volatile long writeNanos; // time the writer thread spent writing
     private volatile long hashedSoFar; // hashed, for the writers' back-pressure
     private IOException failure;
 
@@ -144,6 +152,11 @@ final class DigestingSink implements AutoCloseable {
         return ByteBuffer.allocateDirect(BUFFER_BYTES + ALIGN).alignedSlice(ALIGN).slice(0, BUFFER_BYTES);
     }
 
+    /** Milliseconds the hasher spent hashing (and reading back), and the writer thread writing, so far. */
+    String busy() {
+        return "hash " + hashNanos / 1_000_000 + " ms, writer " + writeNanos / 1_000_000 + " ms";
+    }
+
     /** Whether this sink writes where the hash goes on straight to the disk (false after direct writes failed). */
     boolean writesDirectly() {
         return direct != null && !directBroken;
@@ -192,9 +205,11 @@ final class DigestingSink implements AutoCloseable {
             lock.lock();
             try {
                 if (offset == queued) {
-                    // Where the hash goes on: the writer thread writes it, then hands it to the hasher, in this order.
+                    // Where the hash goes on: hashed while the writer thread writes it; free once both are done.
                     queued += length;
-                    writes.add(new Write(chunk, offset, buffer));
+                    var holders = new AtomicInteger(2);
+                    tasks.add(new Bytes(buffer, holders));
+                    writes.add(new Write(chunk, offset, buffer, holders));
                     buffer = null;
                 }
             } finally {
@@ -360,32 +375,40 @@ final class DigestingSink implements AutoCloseable {
             switch (task) {
                 case Write w -> {
                     if (writeFailure != null) {
-                        pool.offer(w.buffer()); // nothing after a failed write is written or counted
+                        free(w.buffer(), w.holders()); // nothing after a failed write is written or counted
                         continue;
                     }
+                    long t = System.nanoTime();
                     try {
                         writeOut(w.offset(), w.buffer());
+                        writeNanos += System.nanoTime() - t;
                     } catch (IOException | RuntimeException e) {
+                        // The hasher may have these bytes already: the digest is never taken (finish throws this).
                         writeFailure = e instanceof IOException io ? io : new IOException(e.toString(), e);
-                        pool.offer(w.buffer());
+                        free(w.buffer(), w.holders());
                         continue;
                     }
                     lock.lock();
                     try {
-                        // Counted and handed over together: a read-back queued by another writer in between would
-                        // reach the hasher before these bytes.
+                        // Counted only now, written; what other connections wrote after them can be read back now.
                         ledger.add(w.chunk(), w.buffer().remaining());
-                        tasks.add(new Bytes(w.buffer()));
                         queueContiguous();
                     } finally {
                         lock.unlock();
                     }
+                    free(w.buffer(), w.holders());
                 }
                 case Flushed f -> f.done().countDown();
                 case StopWriting ignored -> {
                     return;
                 }
             }
+        }
+    }
+
+    private void free(ByteBuffer buffer, AtomicInteger holders) {
+        if (holders == null || holders.decrementAndGet() == 0) {
+            pool.offer(buffer);
         }
     }
 
@@ -428,11 +451,13 @@ final class DigestingSink implements AutoCloseable {
             switch (task) {
                 case Bytes b -> {
                     if (failure == null) {
+                        long t = System.nanoTime();
                         hashed += b.buffer().remaining();
-                        sha256.update(b.buffer());
+                        sha256.update(b.buffer().duplicate()); // the writer may be reading the same buffer
+                        hashNanos += System.nanoTime() - t;
                         hashedSoFar = hashed;
                     }
-                    pool.offer(b.buffer());
+                    free(b.buffer(), b.holders());
                 }
                 case ReadBack r -> {
                     if (failure == null) {
@@ -440,7 +465,9 @@ final class DigestingSink implements AutoCloseable {
                             // Direct: a heap buffer is read through the JDK's own direct one, and copied once more.
                             readBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
                         }
+                        long t = System.nanoTime();
                         readBack(r.from(), r.to(), readBuffer);
+                        hashNanos += System.nanoTime() - t;
                     }
                 }
                 case Restart ignored -> {

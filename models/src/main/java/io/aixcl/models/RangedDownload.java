@@ -172,10 +172,10 @@ final class RangedDownload {
         }
         LOG.log(System.Logger.Level.INFO, "downloaded {0}: {1} bytes ({2} resumed) in {3} ms: last byte at {4} ms, "
                         + "hash done {5} ms later, final fsync {6} ms; {7} checkpoints, slowest fsync {8} ms; {9} retries; "
-                        + "connections {10}, writes {11}",
+                        + "connections {10}, writes {11} ({12})",
                 source.label(), String.valueOf(size), String.valueOf(resumed), ms(forced - t0), ms(lastByte - t0),
                 ms(hashed - lastByte), ms(forced - hashed), String.valueOf(n), ms(slowest), String.valueOf(retries.get()),
-                String.valueOf(connections), direct != null && sink.writesDirectly() ? "direct" : "cached");
+                String.valueOf(connections), direct != null && sink.writesDirectly() ? "direct" : "cached", sink.busy());
         if (source.expected().isPresent() && !source.expected().get().equals(actual)) {
             discard();
             throw new AixclException.Failed("digest mismatch for " + source.label() + ": expected "

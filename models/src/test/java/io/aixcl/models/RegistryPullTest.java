@@ -287,7 +287,8 @@ class RegistryPullTest {
         assertThat(logged).anyMatch(l -> l.startsWith("WARNING retrying ") && l.contains("(attempt 1): HTTP 502 from 127.0.0.1"));
         assertThat(logged).anyMatch(l -> l.startsWith("WARNING retrying chunk 0 of ") && l.endsWith("(attempt 2): HTTP 503 from 127.0.0.1"));
         assertThat(logged).anyMatch(l -> l.startsWith("INFO downloaded ") && l.contains(" bytes (0 resumed) in ")
-                && l.contains("final fsync") && l.endsWith("; 2 retries; connections 1, writes direct"));
+                && l.contains("final fsync") && l.contains("; 2 retries; connections 1, writes direct (hash ")
+                && l.contains(" ms, writer "));
         assertThat(logged).anyMatch(l -> l.startsWith("INFO published " + published.model()));
     }
 
