@@ -83,6 +83,7 @@ final class DigestingSink implements AutoCloseable {
     // Owned by the hasher thread; read by others only after a Barrier.
     private final MessageDigest sha256 = Hashing.sha256();
     private long hashed;
+    private final java.util.concurrent.atomic.AtomicLong poolWaitNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile long hashNanos; // time spent hashing (and reading back), for the download's log line
     private volatile long writeNanos; // time the writer thread spent writing
     private volatile long hashedSoFar; // hashed, for the writers' back-pressure
@@ -144,7 +145,17 @@ final class DigestingSink implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        return pool.take();
+        long t = System.nanoTime();
+        try {
+            return pool.take();
+        } finally {
+            poolWaitNanos.addAndGet(System.nanoTime() - t);
+        }
+    }
+
+    /** How long writers waited for a buffer so far: the hash or the disk, not the network, held them back. */
+    long poolWaitNanos() {
+        return poolWaitNanos.get();
     }
 
     /** A direct buffer of {@link #BUFFER_BYTES} whose address is aligned for direct writes. */

@@ -167,6 +167,17 @@ class RegistryPullTest {
     }
 
     @Test
+    void aConnectionIsSlowOnlyBelowTheThresholdAndWhenNotHeldBackByTheHashOrTheDisk() {
+        long window = 500_000_000L;
+        long mib = 1 << 20;
+        assertThat(RangedDownload.networkSlow(100 * mib, 0, window, 256 * mib)).as("200 MiB/s").isTrue();
+        assertThat(RangedDownload.networkSlow(130 * mib, 0, window, 256 * mib)).as("260 MiB/s").isFalse();
+        assertThat(RangedDownload.networkSlow(100 * mib, window / 4, window, 256 * mib))
+                .as("waited a quarter of the window for a buffer").isFalse();
+        assertThat(RangedDownload.networkSlow(100 * mib, window / 4 - 1, window, 256 * mib)).isTrue();
+    }
+
+    @Test
     void aServerIgnoringRangesFallsBackToOneStream() throws Exception {
         byte[] big = GgufBuilder.ofSize(1 << 20, 8);
         var published = registry.publish("library", "big", "1", big);
