@@ -276,9 +276,9 @@ final class RangedDownload {
      * true once it delivered less than {@link ModelStoreSettings#oneConnectionSuffices} bytes per second in two such
      * windows in a row, not held back by the hash or the disk (one slow window alone was a loaded machine's dip: at
      * load 7 a loopback pull opened all four after one and took twice as long); false once it is done (or failed, or
-     * the round stopped). Parallel ranges are there for links where one
-     * connection is slow (a far server, a throttled one); where one is fast, more only cost CPU: the bytes they write
-     * ahead of the hash are written through the page cache and read back (a quarter of a 1 GiB loopback pull's CPU).
+     * the round stopped). Parallel ranges are there for links where one connection is slow (a far server, a throttled
+     * one); where one is fast, more only cost CPU: the bytes they write ahead of the hash are written through the page
+     * cache and read back (a quarter of a 1 GiB loopback pull's CPU).
      */
     private boolean rampUp(Future<?> first, Round current) {
         long before = ledger.totalWritten();
@@ -355,8 +355,8 @@ final class RangedDownload {
         }
     }
 
-    /** One request for what chunk {@code c} still lacks; true when a body of unknown length ended cleanly. */
-    private boolean fetchOnce(int c) {
+    /** One request for what chunk {@code c} still lacks; returns once the sink has all of it. */
+    private void fetchOnce(int c) {
         long from = ledger.start(c) + ledger.written(c);
         long end = ledger.end(c);
         boolean single = ledger.chunks() == 1;
@@ -409,7 +409,7 @@ final class RangedDownload {
                 case 416 -> {
                     if (ledger.size() == ChunkLedger.UNKNOWN && from > 0) {
                         ledger.resolveSize(from); // we already hold the whole body
-                        return true;
+                        return;
                     }
                     throw new AixclException.Failed("the server refused the range from byte " + from + " of " + source.label(), null);
                 }
@@ -424,14 +424,14 @@ final class RangedDownload {
                             + UrlPolicy.redact(r.uri()), null);
                 }
             }
-            return stream(r, c, from, end);
+            stream(r, c, from, end);
         } finally {
             open.remove(r);
             r.close();
         }
     }
 
-    private boolean stream(SafeHttp.Response r, int c, long from, long end) {
+    private void stream(SafeHttp.Response r, int c, long from, long end) {
         ByteBuffer buf;
         try {
             buf = sink.buffer();
@@ -521,7 +521,7 @@ final class RangedDownload {
             sink.release(buf);
             if (!ended) {
                 // A retry starts where the written bytes end: the writes under way finish first. Waiting for them
-                // after every chunk instead emptied the pipeline 16 times per GiB (10-50 ms each on loopback).
+                // after every chunk as well emptied the write and hash pipeline 16 times per GiB.
                 try {
                     sink.flush();
                 } catch (IOException e) {
@@ -531,7 +531,7 @@ final class RangedDownload {
         }
         if (end == Long.MAX_VALUE) {
             ledger.resolveSize(pos);
-            return true;
+            return;
         }
         if (pos < end) {
             throw new Retryable(pos == from
@@ -539,7 +539,6 @@ final class RangedDownload {
                     : "the body ended after " + (pos - from) + " of " + (end - from) + " bytes");
         }
         checkpointSoon(true);
-        return false;
     }
 
     private Retryable stalled(long got) {
