@@ -52,6 +52,7 @@ final class RangedDownload {
     private static final long CHECKPOINT_NANOS = 1_000_000_000L;
     private static final long CHECKPOINT_BYTES = 32L << 20;
     private static final long HOLD_NANOS = 50_000_000L;
+    private static final long RAMP_NANOS = 500_000_000L;
     static final int MAX_CHUNKS = 1024;
 
     private final SafeHttp http;
@@ -68,6 +69,8 @@ final class RangedDownload {
     private volatile ChunkLedger ledger;
     private volatile DigestingSink sink;
     private FileChannel channel;
+    private FileChannel direct; // the same file with O_DIRECT, or null where the filesystem refuses it
+    private volatile int connections; // for the log line: how many connections the download used at most
     private volatile long lastCheckpoint;
     private volatile long lastCheckpointBytes;
     private final java.util.concurrent.atomic.AtomicBoolean checkpointing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -111,6 +114,7 @@ final class RangedDownload {
     Outcome run() {
         try (FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             channel = ch;
+            direct = openDirect(data);
             boolean done = false;
             try {
                 Outcome outcome = download(ch);
@@ -119,6 +123,9 @@ final class RangedDownload {
             } finally {
                 if (sink != null) {
                     sink.close();
+                }
+                if (direct != null) {
+                    direct.close();
                 }
                 if (!done && ledger != null && Files.exists(data)) {
                     checkpoint(); // the channel is still open here: record what a resume can keep
@@ -164,9 +171,11 @@ final class RangedDownload {
             slowest = slowestForceNanos;
         }
         LOG.log(System.Logger.Level.INFO, "downloaded {0}: {1} bytes ({2} resumed) in {3} ms: last byte at {4} ms, "
-                        + "hash done {5} ms later, final fsync {6} ms; {7} checkpoints, slowest fsync {8} ms; {9} retries",
+                        + "hash done {5} ms later, final fsync {6} ms; {7} checkpoints, slowest fsync {8} ms; {9} retries; "
+                        + "connections {10}, writes {11} ({12})",
                 source.label(), String.valueOf(size), String.valueOf(resumed), ms(forced - t0), ms(lastByte - t0),
-                ms(hashed - lastByte), ms(forced - hashed), String.valueOf(n), ms(slowest), String.valueOf(retries.get()));
+                ms(hashed - lastByte), ms(forced - hashed), String.valueOf(n), ms(slowest), String.valueOf(retries.get()),
+                String.valueOf(connections), direct != null && sink.writesDirectly() ? "direct" : "cached", sink.busy());
         if (source.expected().isPresent() && !source.expected().get().equals(actual)) {
             discard();
             throw new AixclException.Failed("digest mismatch for " + source.label() + ": expected "
@@ -179,7 +188,19 @@ final class RangedDownload {
     private DigestingSink newSink(FileChannel ch) {
         // A buffer per connection, and a few more the hash may be behind by.
         return new DigestingSink(ch, ledger, settings.connectionsPerBlob() + 4,
-                settings.connectionsPerBlob() * Math.min(ledger.chunkBytes(), settings.chunkBytes()));
+                settings.connectionsPerBlob() * Math.min(ledger.chunkBytes(), settings.chunkBytes()), direct);
+    }
+
+    /** The partial file opened once more with O_DIRECT (see {@link DigestingSink}), or null where that is refused. */
+    private static FileChannel openDirect(Path file) {
+        try {
+            if (Files.getFileStore(file).getBlockSize() > DigestingSink.ALIGN) {
+                return null; // our buffers and writes are aligned to 4 KiB blocks, not larger ones
+            }
+            return FileChannel.open(file, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // tmpfs and others: every write goes through the page cache
+        }
     }
 
     private void runWorkers() {
@@ -195,16 +216,28 @@ final class RangedDownload {
         if (cancelled) {
             current.stop();
         }
-        ExecutorService exec = Executors.newVirtualThreadPerTaskExecutor();
+        // Platform threads: a connection blocks in a read syscall, not in a park, a poller and a carrier's wake-up (a
+        // 1 GiB loopback pull: 1.20-1.31 s of daemon CPU against 1.30-1.57 s on virtual threads, 6 pulls each).
+        ExecutorService exec = Executors.newThreadPerTaskExecutor(
+                Thread.ofPlatform().daemon().name("aixcl-download-", 0).factory());
         try {
             List<Future<?>> mine = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                mine.add(exec.submit(() -> {
-                    for (Integer c; (c = pending.poll()) != null; ) {
-                        fetchChunk(c, current);
-                    }
-                    return null;
-                }));
+            java.util.concurrent.Callable<Void> worker = () -> {
+                for (Integer c; (c = pending.poll()) != null; ) {
+                    fetchChunk(c, current);
+                }
+                return null;
+            };
+            boolean ramp = n > 1 && settings.oneConnectionSuffices() != Long.MAX_VALUE;
+            for (int i = 0; i < (ramp ? 1 : n); i++) {
+                mine.add(exec.submit(worker));
+            }
+            connections = Math.max(connections, mine.size());
+            if (ramp && rampUp(mine.get(0), current)) {
+                for (int i = 1; i < n && !pending.isEmpty(); i++) {
+                    mine.add(exec.submit(worker));
+                }
+                connections = Math.max(connections, mine.size());
             }
             RuntimeException failure = null;
             for (Future<?> f : mine) {
@@ -238,6 +271,52 @@ final class RangedDownload {
         }
     }
 
+    /**
+     * Whether to open the other connections: while the first one alone is running, every {@value #RAMP_NANOS} ns,
+     * true once it delivered less than {@link ModelStoreSettings#oneConnectionSuffices} bytes per second in two such
+     * windows in a row, not held back by the hash or the disk (one slow window alone was a loaded machine's dip: at
+     * load 7 a loopback pull opened all four after one and took twice as long); false once it is done (or failed, or
+     * the round stopped). Parallel ranges are there for links where one connection is slow (a far server, a throttled
+     * one); where one is fast, more only cost CPU: the bytes they write ahead of the hash are written through the page
+     * cache and read back (a quarter of a 1 GiB loopback pull's CPU).
+     */
+    private boolean rampUp(Future<?> first, Round current) {
+        long before = ledger.totalWritten();
+        long waitedBefore = sink.poolWaitNanos();
+        int slow = 0;
+        while (!first.isDone() && !current.stop) {
+            try {
+                first.get(RAMP_NANOS, TimeUnit.NANOSECONDS);
+                return false;
+            } catch (java.util.concurrent.TimeoutException e) {
+                long now = ledger.totalWritten();
+                long waited = sink.poolWaitNanos();
+                slow = networkSlow(now - before, waited - waitedBefore, RAMP_NANOS, settings.oneConnectionSuffices())
+                        ? slow + 1 : 0;
+                waitedBefore = waited;
+                if (slow == 2) {
+                    return true;
+                }
+                before = now;
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                return false; // the caller reports it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a window of {@code windowNanos} in which one connection delivered {@code bytes} shows a slow network:
+     * below {@code suffices} bytes per second, and not held back here (a connection that waited for a buffer, i.e. for
+     * the hash or the disk, a quarter of the window is limited by them, and more connections cannot help).
+     */
+    static boolean networkSlow(long bytes, long waitedNanos, long windowNanos, long suffices) {
+        return bytes * 1_000_000_000.0 / windowNanos < suffices && waitedNanos < windowNanos / 4;
+    }
+
     private void fetchChunk(int c, Round current) {
         int failures = 0;
         while (!ledger.chunkDone(c)) {
@@ -246,9 +325,10 @@ final class RangedDownload {
             }
             long before = ledger.written(c);
             try {
-                if (fetchOnce(c)) {
-                    return;
-                }
+                fetchOnce(c);
+                // Every byte of the chunk is in the sink; its last writes may still be under way (finish waits for
+                // them), so the ledger is not asked: the next chunk's request goes out at once.
+                return;
             } catch (Retryable e) {
                 if (ledger.written(c) > before) {
                     failures = 0; // it made progress: only consecutive fruitless attempts count
@@ -275,8 +355,8 @@ final class RangedDownload {
         }
     }
 
-    /** One request for what chunk {@code c} still lacks; true when a body of unknown length ended cleanly. */
-    private boolean fetchOnce(int c) {
+    /** One request for what chunk {@code c} still lacks; returns once the sink has all of it. */
+    private void fetchOnce(int c) {
         long from = ledger.start(c) + ledger.written(c);
         long end = ledger.end(c);
         boolean single = ledger.chunks() == 1;
@@ -329,7 +409,7 @@ final class RangedDownload {
                 case 416 -> {
                     if (ledger.size() == ChunkLedger.UNKNOWN && from > 0) {
                         ledger.resolveSize(from); // we already hold the whole body
-                        return true;
+                        return;
                     }
                     throw new AixclException.Failed("the server refused the range from byte " + from + " of " + source.label(), null);
                 }
@@ -344,14 +424,14 @@ final class RangedDownload {
                             + UrlPolicy.redact(r.uri()), null);
                 }
             }
-            return stream(r, c, from, end);
+            stream(r, c, from, end);
         } finally {
             open.remove(r);
             r.close();
         }
     }
 
-    private boolean stream(SafeHttp.Response r, int c, long from, long end) {
+    private void stream(SafeHttp.Response r, int c, long from, long end) {
         ByteBuffer buf;
         try {
             buf = sink.buffer();
@@ -360,9 +440,14 @@ final class RangedDownload {
             throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
         }
         long pos = from;
+        boolean ended = false;
         try (StallWatchdog.Watch watch = watchdog.watch(r)) {
             boolean eof = false;
             while (!eof) {
+                // Bytes written straight to the disk are not copied, so the cache argument below does not hold for
+                // them: they fill the buffer (aligned: direct writes need whole blocks).
+                boolean copied = !sink.writesDirect(pos);
+                buf.limit(sink.fillLimit(pos, buf.capacity()));
                 // Fill the buffer with what has arrived, then write it at once: fewer writes and hand-overs per byte
                 // than one per read (a TLS read gives a record's 16 KiB). On plain http a read that empties the socket
                 // ends the fill: the bytes are written while still in the CPU's cache (filling all 1 MiB first had
@@ -391,7 +476,7 @@ final class RangedDownload {
                                 + source.label() + " from byte " + from, null);
                     }
                     checkLimit(pos + buf.position());
-                } while (buf.hasRemaining() && !r.drained() && System.nanoTime() - since < HOLD_NANOS);
+                } while (buf.hasRemaining() && !(copied && r.drained()) && System.nanoTime() - since < HOLD_NANOS);
                 int filled = buf.position();
                 if (filled > 0) { // what arrived before a lost connection is kept too
                     try {
@@ -431,12 +516,22 @@ final class RangedDownload {
             if (cancelled || round.stop) {
                 throw new AixclException.Cancelled("download of " + source.label() + " was cancelled");
             }
+            ended = true;
         } finally {
             sink.release(buf);
+            if (!ended) {
+                // A retry starts where the written bytes end: the writes under way finish first. Waiting for them
+                // after every chunk as well emptied the write and hash pipeline 16 times per GiB.
+                try {
+                    sink.flush();
+                } catch (IOException e) {
+                    // this stream's own failure is the one reported; a failed write fails the next write or finish
+                }
+            }
         }
         if (end == Long.MAX_VALUE) {
             ledger.resolveSize(pos);
-            return true;
+            return;
         }
         if (pos < end) {
             throw new Retryable(pos == from
@@ -444,7 +539,6 @@ final class RangedDownload {
                     : "the body ended after " + (pos - from) + " of " + (end - from) + " bytes");
         }
         checkpointSoon(true);
-        return false;
     }
 
     private Retryable stalled(long got) {

@@ -1,6 +1,7 @@
 package io.aixcl.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aixcl.core.models.Digest;
 import java.nio.ByteBuffer;
@@ -51,6 +52,74 @@ class DigestingSinkTest {
             assertThat(sink.finish(blob.length)).isEqualTo(sha256(blob));
         }
         assertThat(Files.readAllBytes(dir.resolve("partial"))).isEqualTo(blob);
+    }
+
+    @Test
+    void withADirectChannelBytesWhereTheHashGoesOnAreWrittenByTheWriterAndCountedOnceWritten() throws Exception {
+        byte[] blob = random(5 * 300_000 + 12_345, 6);
+        ChunkLedger ledger = ChunkLedger.fresh(blob.length, 300_000);
+        try (FileChannel ch = open(); FileChannel direct = openDirect();
+             DigestingSink sink = new DigestingSink(ch, ledger, 4, 0, direct)) {
+            assertThat(sink.writesDirect(0)).isTrue();
+            assertThat(sink.writesDirect(ledger.start(1))).as("ahead of the hash").isFalse();
+            // Aligned pieces, odd ones (the writer writes their aligned part directly, the rest cached) and pieces
+            // at unaligned offsets, from three writers: most bytes land ahead of the hash at first.
+            ExecutorService writers = Executors.newFixedThreadPool(3);
+            List<Future<?>> done = new ArrayList<>();
+            int[] pieces = {DigestingSink.ALIGN * 16, 70_001, 4_095};
+            for (int w = 0; w < 3; w++) {
+                int first = w;
+                done.add(writers.submit(() -> {
+                    for (int c = first; c < ledger.chunks(); c += 3) {
+                        writeChunk(sink, ledger, c, blob, pieces[first]);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            writers.shutdown();
+            sink.flush();
+            assertThat(ledger.totalWritten()).as("counted once written").isEqualTo(blob.length);
+            assertThat(sink.finish(blob.length)).isEqualTo(sha256(blob));
+            assertThat(sink.writesDirectly()).isTrue();
+        }
+        assertThat(Files.readAllBytes(dir.resolve("partial"))).isEqualTo(blob);
+    }
+
+    @Test
+    void directWritesThatFailGoThroughThePageCacheInstead() throws Exception {
+        byte[] blob = random(3 * DigestingSink.BUFFER_BYTES + 5, 7);
+        ChunkLedger ledger = new ChunkLedger(blob.length, Long.MAX_VALUE, new long[1]);
+        FileChannel refusing = openDirect();
+        refusing.close(); // every write on it fails, as on a filesystem that opens with O_DIRECT but refuses the writes
+        try (FileChannel ch = open(); DigestingSink sink = new DigestingSink(ch, ledger, 2, 0, refusing)) {
+            writeAll(sink, ledger, blob);
+            assertThat(sink.finish(blob.length)).isEqualTo(sha256(blob));
+            assertThat(sink.writesDirectly()).isFalse();
+        }
+        assertThat(Files.readAllBytes(dir.resolve("partial"))).isEqualTo(blob);
+    }
+
+    @Test
+    void aWriteThatFailsIsNeitherCountedNorHashedAndFailsWhatComesAfter() throws Exception {
+        byte[] blob = random(200_000, 8);
+        ChunkLedger ledger = new ChunkLedger(blob.length, Long.MAX_VALUE, new long[1]);
+        Files.write(dir.resolve("partial"), new byte[0]);
+        FileChannel refusing = openDirect();
+        refusing.close();
+        try (FileChannel readOnly = FileChannel.open(dir.resolve("partial"), StandardOpenOption.READ);
+             DigestingSink sink = new DigestingSink(readOnly, ledger, 2, 0, refusing)) {
+            ByteBuffer buf = sink.buffer();
+            buf = sink.write(0, 0, buf.put(blob, 0, 100_000).flip());
+            ByteBuffer last = buf;
+            assertThatThrownBy(sink::flush).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> sink.write(0, 100_000, last.put(blob, 100_000, 100_000).flip()))
+                    .isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> sink.finish(blob.length)).isInstanceOf(java.io.IOException.class);
+            assertThat(ledger.totalWritten()).isZero();
+        }
     }
 
     @Test
@@ -118,6 +187,7 @@ class DigestingSinkTest {
             at += n;
         }
         sink.release(buf);
+        sink.flush(); // as a connection does before it ends
     }
 
     private static void writeAll(DigestingSink sink, ChunkLedger ledger, byte[] data) throws Exception {
@@ -128,11 +198,21 @@ class DigestingSinkTest {
             at += n;
         }
         sink.release(buf);
+        sink.flush();
     }
 
     private FileChannel open() throws Exception {
         return FileChannel.open(dir.resolve("partial"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
+    }
+
+    /** The partial file with O_DIRECT, as RangedDownload opens it (the temporary folder is on a disk filesystem). */
+    private FileChannel openDirect() throws Exception {
+        Path file = dir.resolve("partial");
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+        return FileChannel.open(file, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
     }
 
     private static byte[] random(int n, long seed) {

@@ -53,6 +53,8 @@ final class FaultyServer implements AutoCloseable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
     private final Map<String, Long> throttles = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> sending = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> maxSending = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -99,6 +101,12 @@ final class FaultyServer implements AutoCloseable {
     FaultyServer throttle(String path, long bytesPerSecond) {
         throttles.put(path, bytesPerSecond);
         return this;
+    }
+
+    /** The most bodies of {@code path} that were being sent at once. */
+    int maxConcurrentBodies(String path) {
+        var max = maxSending.get(path);
+        return max == null ? 0 : max.get();
     }
 
     List<Request> requests() {
@@ -220,24 +228,43 @@ final class FaultyServer implements AutoCloseable {
         } else if (fault instanceof Fault.StallAfter st) {
             limit = Math.min(limit, st.bytes());
         }
-        write(out, slice, (int) limit, throttles.getOrDefault(path, 0L));
+        var now = sending.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger());
+        maxSending.computeIfAbsent(path, p -> new java.util.concurrent.atomic.AtomicInteger()).accumulateAndGet(now.incrementAndGet(), Math::max);
+        write(out, slice, (int) limit, throttles.getOrDefault(path, 0L), now);
         if (fault instanceof Fault.StallAfter st) {
             Thread.sleep(st.stall().toMillis());
         }
         // DropAfter: returning closes the socket with the body short of its Content-Length.
     }
 
-    private static void write(OutputStream out, byte[] b, int n, long bytesPerSecond) throws IOException, InterruptedException {
+    /**
+     * {@code sending} is decremented before the last bytes go out: once the client has them (and may send its next
+     * request) this body no longer counts as being sent, whatever the scheduling of this thread.
+     */
+    private static void write(OutputStream out, byte[] b, int n, long bytesPerSecond,
+                              java.util.concurrent.atomic.AtomicInteger sending) throws IOException, InterruptedException {
         if (bytesPerSecond <= 0) {
+            sending.decrementAndGet();
             out.write(b, 0, n);
             out.flush();
             return;
         }
         int step = (int) Math.max(1024, bytesPerSecond / 20);
-        for (int off = 0; off < n; off += step) {
-            out.write(b, off, Math.min(step, n - off));
-            out.flush();
-            Thread.sleep(1000L * step / bytesPerSecond);
+        boolean counted = true;
+        try {
+            for (int off = 0; off < n; off += step) {
+                if (off + step >= n) {
+                    sending.decrementAndGet();
+                    counted = false;
+                }
+                out.write(b, off, Math.min(step, n - off));
+                out.flush();
+                Thread.sleep(1000L * step / bytesPerSecond);
+            }
+        } finally {
+            if (counted) {
+                sending.decrementAndGet();
+            }
         }
     }
 

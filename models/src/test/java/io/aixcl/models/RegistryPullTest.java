@@ -46,8 +46,10 @@ class RegistryPullTest {
                 .withDownloads(1, 64L << 20, Duration.ofMillis(800), FAST_RETRY).withBlobGracePeriod(Duration.ZERO);
     }
 
+    /** Four connections from the start (not only when the first is slow), so tests see ranges in parallel. */
     ModelStoreSettings parallel() {
-        return singleStream().withDownloads(4, 256 * 1024, Duration.ofMillis(800), FAST_RETRY);
+        return singleStream().withDownloads(4, 256 * 1024, Duration.ofMillis(800), FAST_RETRY)
+                .withOneConnectionSuffices(Long.MAX_VALUE);
     }
 
     @Test
@@ -137,6 +139,42 @@ class RegistryPullTest {
         assertThat(ranges).hasSize(chunks).doesNotHaveDuplicates().doesNotContainNull()
                 .contains("bytes=0-262143", "bytes=" + (chunks - 1) * 262144L + "-" + (big.length - 1));
         assertThat(Files.readAllBytes(root.resolve("blobs/" + published.model().fileName()))).isEqualTo(big);
+    }
+
+    @Test
+    void aBlobStartsOnOneConnectionAndOpensTheOthersOnlyWhenItIsSlow() throws Exception {
+        byte[] big = GgufBuilder.ofSize(3 << 20, 9);
+        var published = registry.publish("library", "big", "1", big);
+        String blob = published.blobPath("library", "big", published.model());
+        server.throttle(blob, 4 << 20); // ~0.75 s on one connection
+        var settings = parallel().withOneConnectionSuffices(1 << 20);
+        try (var store = new LocalModelStore(settings)) {
+            store.pull(PullRequest.of("big:1"), null);
+        }
+        assertThat(server.maxConcurrentBodies(blob)).as("4 MiB/s on one connection is enough at 1 MiB/s").isEqualTo(1);
+        int chunks = (big.length + 262143) / 262144;
+        assertThat(FaultyServer.ranges(server.requests("GET", blob))).hasSize(chunks).doesNotHaveDuplicates();
+        assertThat(Files.readAllBytes(root.resolve("blobs/" + published.model().fileName()))).isEqualTo(big);
+
+        Files.delete(root.resolve("blobs/" + published.model().fileName()));
+        Files.delete(root.resolve("manifests/registry.ollama.ai/library/big/1"));
+        server.throttle(blob, 1 << 20); // ~3 s on one connection: too slow at 2 MiB/s, so all four open
+        try (var store = new LocalModelStore(parallel().withOneConnectionSuffices(2 << 20))) {
+            store.pull(PullRequest.of("big:1"), null);
+        }
+        assertThat(server.maxConcurrentBodies(blob)).as("the second pull's ranges overlapped").isEqualTo(4);
+        assertThat(Files.readAllBytes(root.resolve("blobs/" + published.model().fileName()))).isEqualTo(big);
+    }
+
+    @Test
+    void aConnectionIsSlowOnlyBelowTheThresholdAndWhenNotHeldBackByTheHashOrTheDisk() {
+        long window = 500_000_000L;
+        long mib = 1 << 20;
+        assertThat(RangedDownload.networkSlow(100 * mib, 0, window, 256 * mib)).as("200 MiB/s").isTrue();
+        assertThat(RangedDownload.networkSlow(130 * mib, 0, window, 256 * mib)).as("260 MiB/s").isFalse();
+        assertThat(RangedDownload.networkSlow(100 * mib, window / 4, window, 256 * mib))
+                .as("waited a quarter of the window for a buffer").isFalse();
+        assertThat(RangedDownload.networkSlow(100 * mib, window / 4 - 1, window, 256 * mib)).isTrue();
     }
 
     @Test
@@ -260,7 +298,8 @@ class RegistryPullTest {
         assertThat(logged).anyMatch(l -> l.startsWith("WARNING retrying ") && l.contains("(attempt 1): HTTP 502 from 127.0.0.1"));
         assertThat(logged).anyMatch(l -> l.startsWith("WARNING retrying chunk 0 of ") && l.endsWith("(attempt 2): HTTP 503 from 127.0.0.1"));
         assertThat(logged).anyMatch(l -> l.startsWith("INFO downloaded ") && l.contains(" bytes (0 resumed) in ")
-                && l.contains("final fsync") && l.endsWith("; 2 retries"));
+                && l.contains("final fsync") && l.contains("; 2 retries; connections 1, writes direct (hash ")
+                && l.contains(" ms, writer "));
         assertThat(logged).anyMatch(l -> l.startsWith("INFO published " + published.model()));
     }
 

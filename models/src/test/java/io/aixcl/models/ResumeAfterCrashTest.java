@@ -120,7 +120,8 @@ class ResumeAfterCrashTest {
     void aPartialRecordedWithAnotherChunkSizeStillResumes() throws Exception {
         // As after an upgrade that changed the chunk size: the partial's own plan is kept, its bytes too.
         var before = ModelStoreSettings.defaults(root, Map.of()).withRegistry(server.base())
-                .withDownloads(2, 256 * 1024, Duration.ofSeconds(5), RegistryPullTest.FAST_RETRY);
+                .withDownloads(2, 256 * 1024, Duration.ofSeconds(5), RegistryPullTest.FAST_RETRY)
+                .withOneConnectionSuffices(Long.MAX_VALUE);
         var halfway = new CountDownLatch(1);
         var store = new LocalModelStore(before);
         Thread pull = Thread.ofVirtual().start(() -> {

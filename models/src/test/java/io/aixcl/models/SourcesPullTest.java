@@ -42,7 +42,8 @@ class SourcesPullTest {
 
     ModelStoreSettings settings(Map<String, String> env) {
         return ModelStoreSettings.defaults(root, env).withHuggingFace(hub.base())
-                .withDownloads(2, 512 * 1024, Duration.ofSeconds(2), RegistryPullTest.FAST_RETRY);
+                .withDownloads(2, 512 * 1024, Duration.ofSeconds(2), RegistryPullTest.FAST_RETRY)
+                .withOneConnectionSuffices(Long.MAX_VALUE);
     }
 
     @Test
