@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A diagnostic beside bench/embedded-gateway.sh: two daemons serving ../shared/models/llama-2-tiny-random.gguf on
 # their embedded engines, daemon A from another build (AIXCL_DAEMON_JAR_A, e.g. main's dist/target/aixcl/lib copied
-# aside, aixcl-daemon.jar in it) and daemon B from this tree, and the in-process anchor of embedded-gateway.sh, each
+# aside, aixcl-daemon.jar in it) and daemon B from this tree (or AIXCL_DAEMON_JAR_B, to swap the two), and the in-process anchor of embedded-gateway.sh, each
 # round running the three in a shuffled order (same prompt, parameters, JDK client). Prints each gateway's median
 # ratio to in-process, the median of B/A per round, and the CPU time each daemon and its worker spent per request
 # (from /proc: independent of the machine's load).
+#
+# BENCH_WARMUP (default 20, as embedded-gateway.sh) requests on every side before the timed rounds.
 #
 #   AIXCL_DAEMON_JAR_A=/path/aixcl-daemon.jar bench/embedded-gateway-paired.sh     (BENCH_ROUNDS default 40)
 set -euo pipefail
@@ -48,10 +50,10 @@ setup() {
     AIXCL_HOME="$home" "$AIXCL" daemon status --json 2>/dev/null | sed -n 's/.*"pid" *: *\([0-9]*\).*/\1/p' | head -1
 }
 pidA="$(setup A "$portA" "$AIXCL_DAEMON_JAR_A")"
-pidB="$(setup B "$portB")"
+pidB="$(setup B "$portB" "${AIXCL_DAEMON_JAR_B:-}")"
 [[ -n "$pidA" && -n "$pidB" ]] || die "cannot find the daemons' pids"
 
-log "A: $AIXCL_DAEMON_JAR_A (pid $pidA), B: this tree (pid $pidB); $TOKENS tokens, $ROUNDS rounds, $THREADS threads"
+log "A: $AIXCL_DAEMON_JAR_A (pid $pidA), B: ${AIXCL_DAEMON_JAR_B:-this tree} (pid $pidB); $TOKENS tokens, $ROUNDS rounds, $THREADS threads"
 "$AIXCL_JDK_JAVA" --enable-native-access=ALL-UNNAMED -Dde.kherud.llama.tmpdir="$WORK" -cp "$CP" \
     "$BENCH_DIR/embedded-tokens/GatewayPairs.java" "$MODEL" "$TOKENS" "$ROUNDS" "$THREADS" \
     "http://127.0.0.1:$portA,$WORK/A/key,$pidA" "http://127.0.0.1:$portB,$WORK/B/key,$pidB" 2>"$WORK/stderr" ||

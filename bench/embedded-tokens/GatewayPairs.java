@@ -68,7 +68,9 @@ public class GatewayPairs {
         long[][] cpuTicks = new long[sides][2];
         try (var inProcess = new LlamaModel(new ModelParameters().setModel(model.toString()).setCtxSize(1024)
                 .setParallel(1).setThreads(threads).setThreadsBatch(threads).disableLog())) {
-            for (int i = 0; i < 20; i++) { // warm-up, as EmbeddedTokensBench
+            // Warm-up as EmbeddedTokensBench (BENCH_WARMUP, default 20); a larger one shows the daemons past their JIT.
+            int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "20"));
+            for (int i = 0; i < warmup; i++) {
                 direct(inProcess, tokens);
                 for (Gateway g : gateways) {
                     gateway(g, tokens);
