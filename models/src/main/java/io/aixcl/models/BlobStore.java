@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -36,9 +37,10 @@ final class BlobStore {
     }
 
     boolean contains(Digest digest, long size) {
-        Path p = path(digest);
         try {
-            return Files.isRegularFile(p) && (size < 0 || Files.size(p) == size);
+            // One stat: asked for every blob of the model at every request (LocalModelStore.servedFile).
+            BasicFileAttributes a = Files.readAttributes(path(digest), BasicFileAttributes.class);
+            return a.isRegularFile() && (size < 0 || a.size() == size);
         } catch (IOException e) {
             return false;
         }

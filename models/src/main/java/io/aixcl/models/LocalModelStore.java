@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +24,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +43,7 @@ public final class LocalModelStore implements ModelStore {
     private final BlobDownloads downloads;
     private final ModelPuller puller;
     private final SafeHttp http;
+    private final Map<ModelName, ServedManifest> served = new ConcurrentHashMap<>();
 
     public LocalModelStore(ModelStoreSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings is null");
@@ -88,6 +93,51 @@ public final class LocalModelStore implements ModelStore {
     @Override
     public Path modelFile(ModelName name) {
         return blobs.path(stored(name).manifest().modelLayer().digest());
+    }
+
+    /**
+     * As {@link #list} would say, from a stat of the one manifest and of its blobs: the manifest is parsed again only
+     * when its file changed (a publish renames a new file into place, so a new model under the name is a new file).
+     */
+    @Override
+    public Optional<Path> servedFile(ModelName name) {
+        Objects.requireNonNull(name, "name is null");
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(layout.manifest(name), BasicFileAttributes.class);
+        } catch (IOException e) {
+            served.remove(name);
+            return Optional.empty();
+        }
+        ServedManifest known = served.get(name);
+        if (known == null || !known.sameFile(attributes)) {
+            Optional<ManifestStore.Stored> stored;
+            try {
+                stored = manifests.read(name);
+            } catch (RuntimeException e) {
+                return Optional.empty(); // unreadable: not listed either
+            }
+            if (stored.isEmpty()) {
+                return Optional.empty();
+            }
+            known = new ServedManifest(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size(),
+                    stored.get().manifest());
+            served.put(name, known);
+        }
+        for (var blob : known.manifest().blobs()) {
+            if (!blobs.contains(blob.digest(), blob.size())) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(blobs.path(known.manifest().modelLayer().digest()));
+    }
+
+    /** A manifest as parsed, and the file it was parsed from. */
+    private record ServedManifest(Object fileKey, FileTime modified, long size, Manifest manifest) {
+        boolean sameFile(BasicFileAttributes a) {
+            return fileKey != null && fileKey.equals(a.fileKey()) && modified.equals(a.lastModifiedTime())
+                    && size == a.size();
+        }
     }
 
     @Override

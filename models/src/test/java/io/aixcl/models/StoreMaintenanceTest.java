@@ -48,6 +48,37 @@ class StoreMaintenanceTest {
     }
 
     @Test
+    void theServedFileOfANameFollowsWhatTheStoreLists() throws Exception {
+        Path other = root.resolveSibling(root.getFileName() + "-other.gguf");
+        Files.write(other, GgufBuilder.ofSize(100_000, 5));
+        ModelName name = ModelName.parse("served:1");
+        try (var store = new LocalModelStore(settings(Duration.ZERO))) {
+            assertThat(store.servedFile(name)).isEmpty();
+
+            store.pull(PullRequest.of(new ModelRef.LocalFile(TestModels.tinyLlama())).named(name), null);
+            assertThat(store.servedFile(name)).contains(store.modelFile(name));
+            assertThat(store.servedFile(name)).contains(store.servedFile(name).orElseThrow()); // asked again: same
+
+            // Another model published under the name: the new manifest is read, not the one parsed before.
+            store.pull(PullRequest.of(new ModelRef.LocalFile(other)).named(name), null);
+            assertThat(store.servedFile(name)).contains(store.modelFile(name))
+                    .isNotEqualTo(java.util.Optional.of(root.resolve("blobs/" + TINY.fileName())));
+
+            // A blob gone from under it (a hand-damaged store): not listed, not served.
+            Files.delete(store.modelFile(name));
+            assertThat(store.list()).extracting(m -> m.name()).doesNotContain(name);
+            assertThat(store.servedFile(name)).isEmpty();
+
+            store.pull(PullRequest.of(new ModelRef.LocalFile(TestModels.tinyLlama())).named(name), null);
+            assertThat(store.servedFile(name)).contains(root.resolve("blobs/" + TINY.fileName()));
+            store.remove(name);
+            assertThat(store.servedFile(name)).isEmpty();
+        } finally {
+            Files.deleteIfExists(other);
+        }
+    }
+
+    @Test
     void removeDeletesTheManifestAndGcTheBlobsNoOtherModelUses() throws Exception {
         byte[] tiny = Files.readAllBytes(TestModels.tinyLlama());
         var a = registry.publish("library", "a", "1", tiny);

@@ -2,6 +2,7 @@ package io.aixcl.core.models;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The models every engine serves: content-addressed blobs plus manifests. A model is visible only once every blob
@@ -18,6 +19,14 @@ public interface ModelStore extends AutoCloseable {
 
     /** The GGUF file engines load for {@code name}; {@code NotFound} when absent. */
     Path modelFile(ModelName name);
+
+    /**
+     * The GGUF file of the complete model named exactly {@code name}, or empty when {@link #list} does not have it:
+     * for a caller that asks at every request (a removed model must stop being served), without listing the store.
+     */
+    default Optional<Path> servedFile(ModelName name) {
+        return list().stream().anyMatch(s -> s.name().equals(name)) ? Optional.of(modelFile(name)) : Optional.empty();
+    }
 
     /**
      * Fetches (or imports) a model and publishes it once every blob is verified. Blocks until done; progress goes

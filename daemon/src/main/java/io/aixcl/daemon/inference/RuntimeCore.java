@@ -252,8 +252,19 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
 
     private InferenceEngine loadEmbedded(String modelId) {
         ModelStore models = store.get();
-        ModelName name = resolve(modelId, models.list()); // every request: a removed model stops being served
-        java.nio.file.Path file = models.modelFile(name);
+        // Every request: a removed model stops being served. The exact name (the usual case) costs a few stats; a
+        // bare name of a model stored under another registry, or no such model, lists the store.
+        Optional<ModelName> exactName = exactName(modelId);
+        Optional<java.nio.file.Path> exact = exactName.flatMap(models::servedFile);
+        ModelName name;
+        java.nio.file.Path file;
+        if (exact.isPresent()) {
+            name = exactName.get();
+            file = exact.get();
+        } else {
+            name = resolve(modelId, models.list());
+            file = models.modelFile(name);
+        }
         InferenceEngine engine;
         synchronized (this) {
             startEmbedded();
@@ -306,6 +317,14 @@ public final class RuntimeCore implements InferenceBackends, AutoCloseable {
             }
         }
         throw new InferenceException.ModelNotFound(modelId, available);
+    }
+
+    private static Optional<ModelName> exactName(String modelId) {
+        try {
+            return Optional.of(ModelName.parse(modelId));
+        } catch (AixclException.InvalidInput e) {
+            return Optional.empty();
+        }
     }
 
     private List<ServedModel> storeModels() {

@@ -110,6 +110,18 @@ class RuntimeCoreTest {
     }
 
     @Test
+    void aModelRemovedFromTheStoreIsNoLongerServedEvenOnceLoaded() {
+        store.pull(PullRequest.of(tinyModel().toString()).named(ModelName.parse("gone:1")), null);
+        assertThat(core.engineFor("gone:1")).isNotNull(); // registered and loaded under that name
+        assertThat(core.engineFor("gone:1")).isNotNull(); // and asked for again, as every request does
+
+        store.remove(ModelName.parse("gone:1"));
+
+        assertThatThrownBy(() -> core.engineFor("gone:1")).isInstanceOf(InferenceException.ModelNotFound.class)
+                .hasMessageStartingWith("model 'gone:1' not found");
+    }
+
+    @Test
     void aBareNameAndTheDefaultTagFindTheOneModelOfThatName() {
         assertThat(RuntimeCore.resolve("llama-2-tiny-random", store.list()))
                 .isEqualTo(ModelName.parse("local/files/llama-2-tiny-random:latest"));

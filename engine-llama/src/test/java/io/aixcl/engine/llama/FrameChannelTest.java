@@ -11,11 +11,14 @@ import java.io.EOFException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,6 +76,71 @@ class FrameChannelTest {
             pair.writer().close();
 
             assertThatThrownBy(new FrameChannel(pair.reader())::read).isInstanceOf(EOFException.class);
+        }
+    }
+
+    @Test
+    void aReaderWaitingForFramesIsNotWokenEachTimeThePeerTakesWhatThisEndWrote() throws Exception {
+        try (var pair = SocketPair.open(dir.resolve("h.sock"))) {
+            var here = new FrameChannel(pair.reader());
+            var there = new FrameChannel(pair.writer());
+            var read = new CompletableFuture<Frame>();
+            long[] woken = new long[1];
+            // As in the worker: one thread waits for the parent's next request while another streams tokens out.
+            Thread reader = Thread.ofPlatform().start(() -> {
+                long before = voluntarySwitches();
+                try {
+                    read.complete(here.read());
+                } catch (Exception e) {
+                    read.completeExceptionally(e);
+                }
+                woken[0] = voluntarySwitches() - before;
+            });
+            Thread.sleep(200); // the reader is waiting
+            for (int i = 0; i < 300; i++) {
+                here.write(new Frame.Token(i, "t"));
+                assertThat(there.read()).isEqualTo(new Frame.Token(i, "t"));
+                Thread.sleep(0, 200_000); // the reader, had it been woken, is back asleep
+            }
+            there.write(new Frame.Cancel(9));
+            reader.join();
+
+            assertThat(read.get()).isEqualTo(new Frame.Cancel(9));
+            // A blocking read was woken by every frame the peer took: ~300 switches here.
+            assertThat(woken[0]).isLessThan(30);
+        }
+    }
+
+    @Test
+    void closingWakesAReaderThatWaits() throws Exception {
+        try (var pair = SocketPair.open(dir.resolve("i.sock"))) {
+            var frames = new FrameChannel(pair.reader());
+            var read = new CompletableFuture<Frame>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    read.complete(frames.read());
+                } catch (Exception e) {
+                    read.completeExceptionally(e);
+                }
+            });
+            Thread.sleep(200);
+            frames.close();
+
+            assertThatThrownBy(() -> read.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(AsynchronousCloseException.class);
+            // The socket itself closed too (a selector keeps it open until it lets the channel go): the peer sees the end.
+            assertThat(pair.writer().read(ByteBuffer.allocate(1))).isEqualTo(-1);
+        }
+    }
+
+    /** This thread's voluntary context switches (Linux). */
+    private static long voluntarySwitches() {
+        try {
+            return Files.readAllLines(Path.of("/proc/thread-self/status")).stream()
+                    .filter(line -> line.startsWith("voluntary_ctxt_switches:"))
+                    .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).strip()))
+                    .findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

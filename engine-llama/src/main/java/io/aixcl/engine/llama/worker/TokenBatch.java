@@ -53,12 +53,19 @@ final class TokenBatch {
         return held.isEmpty() || ended ? Long.MAX_VALUE : heldSince + 2 * intervalNanos;
     }
 
-    /** Sends the held tokens if their deadline passed; returns the next deadline as {@link #deadline()} does. */
+    /**
+     * Sends the held tokens if their deadline passed; returns when this batch must be looked at next: the held tokens'
+     * deadline, or with none held the earliest a token held from {@code now} on can be due ({@code now + 2 × interval}),
+     * so the {@link Flusher} need not be woken when this batch holds again; {@code Long.MAX_VALUE} once it ended.
+     */
     synchronized long flushIfDue(long now) {
-        if (!held.isEmpty() && !ended && now - heldSince >= 2 * intervalNanos) {
+        if (ended) {
+            return Long.MAX_VALUE;
+        }
+        if (!held.isEmpty() && now - heldSince >= 2 * intervalNanos) {
             send(now);
         }
-        return deadline();
+        return held.isEmpty() ? now + 2 * intervalNanos : heldSince + 2 * intervalNanos;
     }
 
     /** Sends what is held, then {@code last}; nothing goes out after it. */

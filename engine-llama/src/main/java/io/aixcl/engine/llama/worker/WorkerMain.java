@@ -50,15 +50,15 @@ public final class WorkerMain {
     }
 
     private static int serve(Path socket, long streamIntervalNanos) {
-        SocketChannel channel;
+        FrameChannel frames;
         try {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
+            frames = new FrameChannel(channel);
         } catch (IOException e) {
             System.err.println("worker: cannot connect to " + socket + ": " + e.getMessage());
             return EXIT_PROTOCOL_ERROR;
         }
-        var frames = new FrameChannel(channel);
         var runtime = new LlamaRuntime(frames, streamIntervalNanos);
         try {
             frames.write(new Frame.Hello(ProcessHandle.current().pid()));

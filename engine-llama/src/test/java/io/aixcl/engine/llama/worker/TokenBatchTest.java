@@ -52,8 +52,12 @@ class TokenBatchTest {
 
         assertThat(batch.flushIfDue(108 * MS)).isEqualTo(109 * MS);
         assertThat(sent).hasSize(1);
-        assertThat(batch.flushIfDue(109 * MS)).isEqualTo(Long.MAX_VALUE);
+        // Nothing held now: a token held from here on is due no sooner than one deadline period later.
+        assertThat(batch.flushIfDue(109 * MS)).isEqualTo(117 * MS);
         assertThat(sent).containsExactly(new Frame.Token(7, "Once"), new Frame.Token(7, " upon"));
+        assertThat(batch.flushIfDue(112 * MS)).isEqualTo(120 * MS);
+        batch.end(new Frame.Done(7, "STOP", 2, 2));
+        assertThat(batch.flushIfDue(130 * MS)).as("ended: never again").isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
