@@ -6,7 +6,7 @@
 # ratio to in-process, the median of B/A per round, and the CPU time each daemon and its worker spent per request
 # (from /proc: independent of the machine's load).
 #
-# BENCH_WARMUP (default 20, as embedded-gateway.sh) requests on every side before the timed rounds.
+# BENCH_WARMUP (default 300, as embedded-gateway.sh) requests on every side before the timed rounds.
 #
 #   AIXCL_DAEMON_JAR_A=/path/aixcl-daemon.jar bench/embedded-gateway-paired.sh     (BENCH_ROUNDS default 40)
 set -euo pipefail

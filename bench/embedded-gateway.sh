@@ -7,6 +7,7 @@
 # The gateway's client is the JDK's HttpClient in the bench's JVM (BENCH_CLIENT=jdk, the default) or curl
 # (BENCH_CLIENT=curl, timed by its own time_total): a client shares the two cores with llama.cpp, so its own cost
 # shows in the ratio; the two show how much of the gap is the client's.
+# Both sides first run BENCH_WARMUP (default 300) untimed requests: the daemon's steady state, past its JIT.
 # Last line: the median of the pairs' ratios.
 #
 #   bench/embedded-gateway.sh [MODEL.gguf]       (~1 min; no root, no container engine)

@@ -68,8 +68,8 @@ public class GatewayPairs {
         long[][] cpuTicks = new long[sides][2];
         try (var inProcess = new LlamaModel(new ModelParameters().setModel(model.toString()).setCtxSize(1024)
                 .setParallel(1).setThreads(threads).setThreadsBatch(threads).disableLog())) {
-            // Warm-up as EmbeddedTokensBench (BENCH_WARMUP, default 20); a larger one shows the daemons past their JIT.
-            int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "20"));
+            // Warm-up as EmbeddedTokensBench (BENCH_WARMUP, default 300); a larger one shows the daemons past their JIT.
+            int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP", "300"));
             for (int i = 0; i < warmup; i++) {
                 direct(inProcess, tokens);
                 for (Gateway g : gateways) {
