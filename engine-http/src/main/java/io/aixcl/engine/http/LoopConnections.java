@@ -8,7 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -134,7 +136,12 @@ final class LoopConnections {
     }
 
     private void connect(InetSocketAddress target, Exchange exchange) {
-        ChannelFuture connecting = new Bootstrap().group(loop).channel(socketChannel())
+        Bootstrap bootstrap = new Bootstrap();
+        if (loop.parent() instanceof EpollEventLoopGroup) {
+            // Level-triggered, as the gateway's: no extra read to EAGAIN after every answer read.
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
+        ChannelFuture connecting = bootstrap.group(loop).channel(socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))

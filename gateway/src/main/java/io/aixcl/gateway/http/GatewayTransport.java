@@ -7,7 +7,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -74,7 +76,13 @@ public final class GatewayTransport implements AutoCloseable {
         connections = new DefaultChannelGroup("gateway", GlobalEventExecutor.INSTANCE);
         ChannelGroup open = connections;
         try {
-            server = new ServerBootstrap().group(loops).channel(serverChannel(loops))
+            ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(serverChannel(loops));
+            if (loops instanceof EpollEventLoopGroup) {
+                // Level-triggered: a read that did not fill its buffer is the last; edge-triggered epoll makes Netty
+                // read again until EAGAIN, one more syscall for every request read.
+                bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+            }
+            server = bootstrap
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
