@@ -293,16 +293,7 @@ final class DigestingSink implements AutoCloseable {
         }
         CountDownLatch done = new CountDownLatch(1);
         writes.add(new Flushed(done));
-        try {
-            while (!done.await(100, TimeUnit.MILLISECONDS)) {
-                if (!writer.isAlive()) {
-                    throw new IOException("the writer thread ended unexpectedly");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the writes", e);
-        }
+        await(done, writer, "the writer thread", "waiting for the writes");
         IOException failed = writeFailure;
         if (failed != null) {
             throw failed;
@@ -363,15 +354,20 @@ final class DigestingSink implements AutoCloseable {
     private void awaitHasher() throws IOException {
         CountDownLatch done = new CountDownLatch(1);
         tasks.add(new Barrier(done));
+        await(done, hasher, "the sha256 thread", "finishing the sha256");
+    }
+
+    /** Waits for {@code thread} to reach {@code done}, failing if the thread died before it. */
+    private static void await(CountDownLatch done, Thread thread, String name, String doing) throws IOException {
         try {
             while (!done.await(100, TimeUnit.MILLISECONDS)) {
-                if (!hasher.isAlive()) {
-                    throw new IOException("the sha256 thread ended unexpectedly");
+                if (!thread.isAlive()) {
+                    throw new IOException(name + " ended unexpectedly");
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while finishing the sha256", e);
+            throw new IOException("interrupted while " + doing, e);
         }
     }
 
