@@ -200,13 +200,14 @@ final class LoopConnections {
         // The body retained and duplicated (a retry sends it again; an aborted exchange's request is released by the
         // exchange, whether it was written or not), the read-only headers shared rather than copied.
         FullHttpRequest request = exchange.request();
-        channel.writeAndFlush(new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+        channel.write(new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
                         request.content().retainedDuplicate(), request.headers(), request.trailingHeaders())).addListener((ChannelFuture written) -> {
             if (!written.isSuccess()) {
                 carrier.failure = written.cause();
                 written.channel().close();
             }
         });
+        carrier.flushAtRoundEnd(channel);
     }
 
     /** A connection whose exchange ended cleanly: the next waiter gets it, else it idles until evicted. */
@@ -231,6 +232,24 @@ final class LoopConnections {
 
         Exchange exchange;
         Throwable failure;
+        /**
+         * The request is flushed once the loop has handled what it read this round, with the round's other requests:
+         * an upstream asleep is woken once for them rather than once each.
+         */
+        private boolean flushQueued;
+        private Channel channel;
+        private final Runnable flush = () -> {
+            flushQueued = false;
+            channel.flush();
+        };
+
+        void flushAtRoundEnd(Channel channel) {
+            this.channel = channel;
+            if (!flushQueued) {
+                flushQueued = true;
+                channel.eventLoop().execute(flush);
+            }
+        }
         /** The exchange went out on a kept-alive connection, which the upstream may have closed meanwhile. */
         boolean reused;
         private boolean answered;

@@ -140,7 +140,7 @@ final class NettyChannel implements ResponseChannel {
         headers.setInt(CONTENT_LENGTH, body.length);
         connectionHeader();
         completed = true;
-        last(ctx.writeAndFlush(response));
+        last(send(response));
     }
 
     void noContent() {
@@ -148,7 +148,7 @@ final class NettyChannel implements ResponseChannel {
                 Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
         connectionHeader();
         completed = true;
-        last(ctx.writeAndFlush(response));
+        last(send(response));
     }
 
     /** The request could not be answered (a route left it open); a generic 500 without details. */
@@ -200,9 +200,26 @@ final class NettyChannel implements ResponseChannel {
         if (pushed.readableBytes() >= PUSHED_CHUNK) {
             writePushed(); // counted against the connection's high-water mark now, not at the end of the round
         }
+        // Written and flushed once the loop has handled what it read this round: an upstream read that carried
+        // several events leaves as one chunk in one write (a syscall and a wake-up of the client each).
+        flushAtRoundEnd();
+    }
+
+    /**
+     * Written now, flushed with the loop's other answers once it has handled what it read this round: the writes of a
+     * busy loop leave together, so a client or upstream asleep is woken once for them rather than once each.
+     */
+    private ChannelFuture send(Object message) {
+        if (!ctx.executor().inEventLoop()) {
+            return ctx.writeAndFlush(message);
+        }
+        ChannelFuture write = ctx.write(message);
+        flushAtRoundEnd();
+        return write;
+    }
+
+    private void flushAtRoundEnd() {
         if (!flushScheduled) {
-            // Written and flushed once the loop has handled what it read this round: an upstream read that carried
-            // several events leaves as one chunk in one write (a syscall and a wake-up of the client each).
             flushScheduled = true;
             ctx.executor().execute(flushPushed);
         }
@@ -297,7 +314,7 @@ final class NettyChannel implements ResponseChannel {
         } else {
             last = Unpooled.wrappedBuffer(bytes);
         }
-        last(ctx.writeAndFlush(new DefaultLastHttpContent(last)));
+        last(send(new DefaultLastHttpContent(last)));
     }
 
     /** Ends a stream: the last (empty) write, or closing the connection when the client is gone. */
@@ -310,7 +327,7 @@ final class NettyChannel implements ResponseChannel {
             if (ctx.executor().inEventLoop()) {
                 writePushed();
             }
-            last(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            last(send(LastHttpContent.EMPTY_LAST_CONTENT));
         }
     }
 
