@@ -206,6 +206,41 @@ class GatewayServerTest {
     }
 
     @Test
+    void ollamaKeepAliveOfARequestSetsHowLongTheModelStaysLoadedUntilTheNextRequest() throws Exception {
+        HttpResponse<String> pinned = http.post("/api/generate", TestKeys.ALL,
+                "{\"model\":\"tiny\",\"prompt\":\"hi\",\"stream\":false,\"options\":{\"num_predict\":2},"
+                        + "\"keep_alive\":-1}");
+        assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+        assertThat(expiresAt("tiny")).as("kept for good").isAfter(java.time.Instant.parse("2300-01-01T00:00:00Z"));
+
+        HttpResponse<String> hour = http.post("/api/chat", TestKeys.ALL,
+                "{\"model\":\"tiny\",\"keep_alive\":\"1h\"}"); // a load with its own keep-alive
+        assertThat(hour.statusCode()).as(hour.body()).isEqualTo(200);
+        assertThat(expiresAt("tiny")).isBetween(java.time.Instant.now().plusSeconds(3500),
+                java.time.Instant.now().plusSeconds(3700));
+
+        HttpResponse<String> bad = http.post("/api/generate", TestKeys.ALL,
+                "{\"model\":\"tiny\",\"prompt\":\"hi\",\"keep_alive\":\"a while\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(Http.json(bad).get("error").asText()).contains("keep_alive");
+
+        HttpResponse<String> own = http.post("/api/generate", TestKeys.ALL,
+                "{\"model\":\"tiny\",\"prompt\":\"hi\",\"stream\":false,\"options\":{\"num_predict\":2}}");
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+        assertThat(expiresAt("tiny")).as("the model's own keep-alive again")
+                .isBefore(java.time.Instant.now().plusSeconds(3500));
+    }
+
+    private static java.time.Instant expiresAt(String model) throws Exception {
+        for (JsonNode running : Http.json(http.get("/api/ps", TestKeys.ALL)).get("models")) {
+            if (running.get("name").asText().equals(model)) {
+                return java.time.Instant.parse(running.get("expires_at").asText());
+            }
+        }
+        throw new AssertionError(model + " is not in memory");
+    }
+
+    @Test
     void ollamaListingsShowTheModelsTheKeyMayUse() throws Exception {
         JsonNode tags = Http.json(http.get("/api/tags", TestKeys.ALL));
         assertThat(tags.get("models").findValuesAsText("name")).containsExactly("all-minilm", "solo", "tiny");

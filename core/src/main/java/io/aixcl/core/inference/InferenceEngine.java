@@ -36,6 +36,14 @@ public interface InferenceEngine extends AutoCloseable {
     List<ModelStatus> models();
 
     /**
+     * Keeps the registered {@code modelId} in memory for {@code keepAlive} from now, or until a generation sets its
+     * own (Ollama's load request with a {@code keep_alive}); {@link ModelSpec#KEEP_FOREVER} for good. Engines that do
+     * not manage memory (an OpenAI-compatible server) ignore it.
+     */
+    default void keep(String modelId, java.time.Duration keepAlive) {
+    }
+
+    /**
      * What an engine that keeps its own models (an upstream: Ollama, an OpenAI-compatible server) can serve, by its
      * own listing; a model must still be {@link #load registered} before a generation names it. Empty for engines
      * that load model files from the store.

@@ -62,7 +62,7 @@ final class OllamaApi implements UpstreamApi {
                 }
             }
             json.writeBooleanField("stream", true);
-            json.writeNumberField("keep_alive", keepAliveSeconds(spec.keepAlive()));
+            writeKeepAlive(json, request.keepAlive().orElse(spec.keepAlive()));
             json.writeObjectFieldStart("options");
             writeOptions(json, request.params(), spec.contextTokens());
             json.writeEndObject();
@@ -76,7 +76,7 @@ final class OllamaApi implements UpstreamApi {
             json.writeStartObject();
             json.writeStringField("model", model);
             json.writeBooleanField("stream", false);
-            json.writeNumberField("keep_alive", keepAliveSeconds(keepAlive));
+            writeKeepAlive(json, keepAlive);
             if (contextTokens > 0) {
                 json.writeObjectFieldStart("options");
                 json.writeNumberField("num_ctx", contextTokens);
@@ -86,9 +86,15 @@ final class OllamaApi implements UpstreamApi {
         });
     }
 
-    /** Ollama reads a number as seconds and a negative one as "forever". */
-    static long keepAliveSeconds(Duration keepAlive) {
-        return keepAlive.equals(ModelSpec.KEEP_FOREVER) ? -1 : keepAlive.toSeconds();
+    /** Ollama reads a number as seconds (a fraction too) and a negative one as "forever". */
+    static void writeKeepAlive(JsonGenerator json, Duration keepAlive) throws IOException {
+        if (keepAlive.equals(ModelSpec.KEEP_FOREVER)) {
+            json.writeNumberField("keep_alive", -1);
+        } else if (keepAlive.getNano() == 0) {
+            json.writeNumberField("keep_alive", keepAlive.getSeconds());
+        } else {
+            json.writeNumberField("keep_alive", keepAlive.toNanos() / 1e9);
+        }
     }
 
     private static void writeOptions(JsonGenerator json, SamplingParams p, int contextTokens) throws IOException {

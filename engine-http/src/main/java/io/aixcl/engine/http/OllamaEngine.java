@@ -82,6 +82,20 @@ public final class OllamaEngine extends HttpEngine {
         return model.status(true, evictAt(upstream.now(), spec.keepAlive()));
     }
 
+    /** Asks Ollama to keep the registered model loaded for {@code keepAlive} (its preload with that keep-alive). */
+    @Override
+    public void keep(String modelId, Duration keepAlive) {
+        upstream.checkRunning();
+        RegisteredModel model = upstream.registered().stream().filter(m -> m.spec().id().equals(modelId)).findFirst()
+                .orElseThrow(() -> new InferenceException.ModelNotFound(modelId));
+        UpstreamClient.Answer answer = upstream.client().exchange(HttpMethod.POST, "/api/generate",
+                OllamaApi.residencyBody(modelId, keepAlive, model.spec().contextTokens()), loadTimeout());
+        if (!answer.ok()) {
+            throw new InferenceException.EngineUnavailable("Ollama could not keep model '" + modelId + "' loaded ("
+                    + answer.status() + "): " + answer.message(), null);
+        }
+    }
+
     /** Forgets the model here and asks Ollama to free it; the forgetting holds even when Ollama cannot be reached. */
     @Override
     public void unload(String modelId) {

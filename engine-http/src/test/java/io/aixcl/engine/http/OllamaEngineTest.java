@@ -120,6 +120,21 @@ class OllamaEngineTest {
     }
 
     @Test
+    void aRequestsOwnKeepAliveGoesToOllamaInsteadOfTheModels() {
+        engine.load(llama());
+        for (var keep : List.of(java.util.Map.entry(Duration.ofSeconds(30), "30"),
+                java.util.Map.entry(Duration.ofMillis(1500), "1.5"), java.util.Map.entry(Duration.ZERO, "0"),
+                java.util.Map.entry(ModelSpec.KEEP_FOREVER, "-1"))) {
+            engine.complete(new GenerationRequest("r", "llama3.2", Prompt.text("Count: "), SamplingParams.defaults(),
+                    java.util.Optional.of(keep.getKey())));
+            assertThat(ollama.requests("/api/generate").getLast().body()).as(keep.getKey().toString())
+                    .contains(",\"keep_alive\":" + keep.getValue() + ",");
+        }
+        engine.complete(new GenerationRequest("r", "llama3.2", Prompt.text("Count: "), SamplingParams.defaults()));
+        assertThat(ollama.requests("/api/generate").getLast().body()).contains(",\"keep_alive\":600,");
+    }
+
+    @Test
     void aCachedPromptWithoutPromptEvalCountIsEstimated() {
         engine.load(llama());
         ollama.on("POST", "/api/chat", (request, answer) -> {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -117,6 +118,16 @@ public final class EmbeddedEngine implements InferenceEngine {
     }
 
     @Override
+    public void keep(String modelId, Duration keepAlive) {
+        ModelSlot slot = slots.get(modelId);
+        if (slot == null) {
+            throw new InferenceException.ModelNotFound(modelId);
+        }
+        slot.requested(java.util.Optional.of(keepAlive));
+        slot.touch(clock.instant());
+    }
+
+    @Override
     public List<ModelStatus> models() {
         return slots.values().stream().map(ModelSlot::status).sorted(Comparator.comparing(ModelStatus::id)).toList();
     }
@@ -133,6 +144,7 @@ public final class EmbeddedEngine implements InferenceEngine {
             throw new InferenceException.ModelNotFound(request.modelId());
         }
         GenerationQueue.Ticket ticket = slot.queue().admit();
+        slot.requested(request.keepAlive());
         var generation = new RunningGeneration(request, listener, slot, ticket, supervisor, config, clock);
         generation.start();
         return generation;

@@ -24,7 +24,10 @@ final class ModelSlot {
     private final GenerationQueue queue;
     private final ReentrantLock residency = new ReentrantLock();
     private final Set<RunningGeneration> generations = ConcurrentHashMap.newKeySet();
+    /** The model's own keep-alive (its spec's, or the last load's). */
     private volatile Duration keepAlive;
+    /** The last generation's own keep-alive (Ollama's per-request {@code keep_alive}), or null: the model's. */
+    private volatile Duration requestedKeepAlive;
     private volatile Supervisor.Session residentIn;
     private volatile Instant lastUsed;
     private volatile boolean removed;
@@ -46,6 +49,20 @@ final class ModelSlot {
 
     void keepAlive(Duration value) {
         keepAlive = value;
+    }
+
+    /**
+     * A generation starts: until the next one, the model stays in memory for what it asked for, or else for the
+     * model's own keep-alive (as Ollama does: each request sets the expiry anew).
+     */
+    void requested(java.util.Optional<Duration> value) {
+        requestedKeepAlive = value.orElse(null);
+    }
+
+    /** How long the model stays in memory once idle. */
+    Duration effectiveKeepAlive() {
+        Duration requested = requestedKeepAlive;
+        return requested != null ? requested : keepAlive;
     }
 
     void touch(Instant now) {
@@ -112,7 +129,7 @@ final class ModelSlot {
         try {
             Supervisor.Session session = residentIn;
             if (session == null || session.dead() || !queue.idle()
-                    || Duration.between(lastUsed, now).compareTo(keepAlive) < 0) {
+                    || Duration.between(lastUsed, now).compareTo(effectiveKeepAlive()) < 0) {
                 return false;
             }
             unloadFrom(session, timeout);
@@ -151,7 +168,7 @@ final class ModelSlot {
 
     ModelStatus status() {
         boolean resident = residentIn != null && !residentIn.dead();
-        Duration keep = keepAlive;
+        Duration keep = effectiveKeepAlive();
         Optional<Instant> evictAt = !resident || keep.equals(ModelSpec.KEEP_FOREVER) || !queue.idle()
                 ? Optional.empty()
                 : Optional.of(lastUsed.plus(keep));

@@ -208,6 +208,28 @@ class EmbeddedEngineTest {
     }
 
     @Test
+    void aRequestsOwnKeepAliveHoldsUntilTheNextRequestWhichWithoutOneRestoresTheModels() throws Exception {
+        engine.load(ModelSpec.of("tiny-held", model).withContextTokens(256).withKeepAlive(Duration.ofMillis(300)));
+
+        // Ollama's keep_alive: -1 (forever) on one request: the model outlives its own 300 ms keep-alive.
+        engine.complete(new GenerationRequest("held", "tiny-held", Prompt.text("Stay"), greedy(2),
+                java.util.Optional.of(ModelSpec.KEEP_FOREVER)));
+        assertThat(status("tiny-held").evictAt()).as("a model kept for good has no eviction time").isEmpty();
+        Thread.sleep(1000); // more than three times its keep-alive, twenty sweeps
+        assertThat(status("tiny-held").resident()).isTrue();
+
+        // The next request without one: the model's own keep-alive is back, and it leaves memory.
+        engine.complete(request("tiny-held", Prompt.text("Go"), greedy(2)));
+        waitUntil(() -> !status("tiny-held").resident(), Duration.ofSeconds(10));
+
+        // keep_alive 0 with a prompt: the model leaves memory as soon as the answer is done.
+        engine.load(ModelSpec.of("tiny-held", model).withContextTokens(256).withKeepAlive(Duration.ofHours(1)));
+        engine.complete(new GenerationRequest("gone", "tiny-held", Prompt.text("Bye"), greedy(2),
+                java.util.Optional.of(Duration.ZERO)));
+        waitUntil(() -> !status("tiny-held").resident(), Duration.ofSeconds(10));
+    }
+
+    @Test
     void aTruncatedModelFailsToLoadWithAClearErrorAndIsNotRegistered(@TempDir Path dir) throws IOException {
         Path truncated = dir.resolve("truncated.gguf");
         byte[] bytes = Files.readAllBytes(model);

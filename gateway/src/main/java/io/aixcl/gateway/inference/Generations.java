@@ -12,6 +12,8 @@ import io.aixcl.core.keys.Reservation;
 import io.aixcl.gateway.Embedder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -58,7 +60,7 @@ public final class Generations {
         boolean handedOver = false;
         try {
             GenerationRequest request = new GenerationRequest(requestId, generate.model(), generate.prompt(),
-                    generate.params());
+                    generate.params(), generate.keepAlive());
             // A stream is always relayed from the engine's own callbacks, also when it was asked for on a thread that
             // may block (the embedded engine, a model to register first): written from that thread, a token cost a
             // wake-up of the stream's thread and then of the loop, each preempting the engine's compute threads.
@@ -76,12 +78,22 @@ public final class Generations {
         }
     }
 
-    /** Ollama's load-only request: the key may use the model and an engine serves it; nothing is generated. */
-    public void preload(String presentedKey, String model, RequestRecord record) {
+    /**
+     * Ollama's load-only request: the key may use the model and an engine serves it; nothing is generated. With its
+     * own {@code keep_alive}, the model stays in memory that long (until a generation sets its own).
+     */
+    public void preload(String presentedKey, String model, Optional<Duration> keepAlive, RequestRecord record) {
         record.target(model);
         try (Reservation reservation = admission.admit(presentedKey, model, 0, record)) {
             if (!embedder.serves(model)) {
-                engine(model);
+                InferenceEngine engine = engine(model);
+                if (keepAlive.isPresent()) {
+                    try {
+                        engine.keep(model, keepAlive.get());
+                    } catch (InferenceException e) {
+                        throw EngineErrors.toApiError(e, model).failure();
+                    }
+                }
             }
         }
     }

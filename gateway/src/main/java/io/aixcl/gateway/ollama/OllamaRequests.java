@@ -11,6 +11,7 @@ import io.aixcl.gateway.inference.ApiError;
 import io.aixcl.gateway.inference.Fields;
 import io.aixcl.gateway.inference.Generate;
 import io.aixcl.gateway.inference.Sampling;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -84,18 +85,8 @@ public final class OllamaRequests {
      * number or a duration ({@code "0"}, {@code "0s"}, {@code "0m"}), which is how Ollama clients unload.
      */
     public static boolean unloads(ObjectNode body) {
-        JsonNode keepAlive = body.get("keep_alive");
-        if (absent(keepAlive)) {
-            return false;
-        }
-        if (keepAlive.isNumber()) {
-            return keepAlive.asDouble() == 0;
-        }
-        return keepAlive.isTextual() && ZERO_DURATION.matcher(keepAlive.textValue().strip()).matches();
+        return KeepAlive.of(body).filter(Duration::isZero).isPresent();
     }
-
-    private static final java.util.regex.Pattern ZERO_DURATION =
-            java.util.regex.Pattern.compile("0+(\\.0+)?(ns|us|µs|ms|s|m|h)?");
 
     public record EmbedInput(String model, List<String> inputs) { }
 
@@ -139,7 +130,7 @@ public final class OllamaRequests {
                 0.8, Fields.optionalNumber(options, "top_p", "options.top_p"), 0.9, numPredict,
                 Fields.stringOrStrings(options, "stop", "options.stop"),
                 Fields.optionalInteger(options, "seed", "options.seed"), NAMES);
-        return new Generate(model, prompt, params, stream, false);
+        return new Generate(model, prompt, params, stream, false, KeepAlive.of(body));
     }
 
     static String model(ObjectNode body) {

@@ -73,7 +73,7 @@ public final class OllamaRoutes {
         }
         if (generate.isEmpty()) {
             call.channel().blocking(() -> {
-                generations.preload(call.key(), model, call.record());
+                generations.preload(call.key(), model, KeepAlive.of(body), call.record());
                 call.channel().json(200, format.loaded());
             });
             return;

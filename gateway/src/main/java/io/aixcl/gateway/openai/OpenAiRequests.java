@@ -106,7 +106,7 @@ public final class OpenAiRequests {
         SamplingParams params = sampling.params(Fields.optionalNumber(body, "temperature", "temperature"), 1.0,
                 Fields.optionalNumber(body, "top_p", "top_p"), 1.0, maxTokens,
                 Fields.stringOrStrings(body, "stop", "stop"), Fields.optionalInteger(body, "seed", "seed"), NAMES);
-        return new Generate(model, prompt, params, stream, includeUsage);
+        return new Generate(model, prompt, params, stream, includeUsage, java.util.Optional.empty());
     }
 
     private static OptionalLong maxTokens(ObjectNode body) {

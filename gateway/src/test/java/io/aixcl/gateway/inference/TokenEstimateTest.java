@@ -22,7 +22,8 @@ class TokenEstimateTest {
         Prompt chat = Prompt.chat(ChatMessage.system("abc"), ChatMessage.user("abcdef"));
         assertThat(TokenEstimate.of(chat)).isEqualTo(TokenEstimate.SPECIAL_TOKENS + 3 + 6
                 + 2 * TokenEstimate.TEMPLATE_TOKENS_PER_MESSAGE);
-        Generate generate = new Generate("m", chat, SamplingParams.defaults().withMaxTokens(100), false, false);
+        Generate generate = new Generate("m", chat, SamplingParams.defaults().withMaxTokens(100), false, false,
+                java.util.Optional.empty());
         assertThat(generate.reserveTokens()).isEqualTo(TokenEstimate.of(chat) + 100);
     }
 }

@@ -25,11 +25,51 @@ class OllamaRequestsTest {
             assertThat(OllamaRequests.unloads(body("{\"model\":\"m\",\"keep_alive\":" + zero + "}"))).as(zero)
                     .isTrue();
         }
-        for (String other : new String[] {"300", "-1", "\"5m\"", "\"10s\"", "\"\"", "null", "true", "[0]"}) {
+        for (String other : new String[] {"300", "-1", "\"5m\"", "\"10s\"", "null"}) {
             assertThat(OllamaRequests.unloads(body("{\"model\":\"m\",\"keep_alive\":" + other + "}"))).as(other)
                     .isFalse();
         }
         assertThat(OllamaRequests.unloads(body("{\"model\":\"m\"}"))).isFalse();
+    }
+
+    @Test
+    void keepAliveIsReadAsOllamaReadsIt() {
+        java.util.Map<String, java.time.Duration> cases = new java.util.LinkedHashMap<>();
+        cases.put("300", java.time.Duration.ofMinutes(5));
+        cases.put("1.5", java.time.Duration.ofMillis(1500));
+        cases.put("\"5m\"", java.time.Duration.ofMinutes(5));
+        cases.put("\"1h30m\"", java.time.Duration.ofMinutes(90));
+        cases.put("\"1.5h\"", java.time.Duration.ofMinutes(90));
+        cases.put("\"250ms\"", java.time.Duration.ofMillis(250));
+        cases.put("\"2m3s4ms5us6ns\"", java.time.Duration.ofSeconds(123).plusNanos(4_005_006));
+        cases.put("\"+10s\"", java.time.Duration.ofSeconds(10));
+        cases.put("\"0\"", java.time.Duration.ZERO);
+        cases.put("-1", io.aixcl.core.inference.ModelSpec.KEEP_FOREVER);
+        cases.put("\"-1m\"", io.aixcl.core.inference.ModelSpec.KEEP_FOREVER);
+        cases.forEach((json, expected) -> assertThat(KeepAlive.of(body("{\"keep_alive\":" + json + "}")))
+                .as(json).contains(expected));
+        assertThat(KeepAlive.of(body("{\"keep_alive\":null}"))).isEmpty();
+        assertThat(KeepAlive.of(body("{}"))).isEmpty();
+
+        Generate chat = requests.chat(body("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"keep_alive\":\"10m\"}")).orElseThrow();
+        assertThat(chat.keepAlive()).contains(java.time.Duration.ofMinutes(10));
+        assertThat(requests.generate(body("{\"model\":\"m\",\"prompt\":\"p\"}")).orElseThrow().keepAlive()).isEmpty();
+    }
+
+    @Test
+    void aKeepAliveThatIsNoDurationIsRefusedNamingTheParameterNotItsValue() {
+        for (String bad : new String[] {"\"\"", "\"5\"", "\"5 m\"", "\"m\"", "\"5d\"", "\"1h-5m\"", "\"secret5mX\"",
+                "true", "[0]", "{}", "\"300000000h\"", "1e300"}) {
+            assertThatThrownBy(() -> KeepAlive.of(body("{\"keep_alive\":" + bad + "}"))).as(bad)
+                    .isInstanceOfSatisfying(io.aixcl.gateway.inference.ApiError.ApiFailure.class, failure -> {
+                        assertThat(failure.error().param()).isEqualTo("keep_alive");
+                        assertThat(failure.error().status()).isEqualTo(400);
+                        assertThat(failure.error().message()).doesNotContain("secret");
+                    });
+        }
+        assertThatThrownBy(() -> requests.chat(body("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"x\"}],\"keep_alive\":\"forever\"}"))).isInstanceOf(io.aixcl.gateway.inference.ApiError.ApiFailure.class);
     }
 
     @Test
