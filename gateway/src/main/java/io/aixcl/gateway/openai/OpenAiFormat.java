@@ -25,7 +25,7 @@ public final class OpenAiFormat implements StreamFormat {
     private final long created;
     private final String model;
     private final boolean includeUsage;
-    private TokenTemplate template; // made at the first token; a stream's events come one at a time
+    private ChunkFrame frame; // made at the first chunk; a stream's events come one at a time
 
     private OpenAiFormat(boolean chat, String id, long created, String model, boolean includeUsage) {
         this.chat = chat;
@@ -77,12 +77,7 @@ public final class OpenAiFormat implements StreamFormat {
         if (!chat) {
             return null;
         }
-        return chunk(json -> {
-            json.writeObjectFieldStart("delta");
-            json.writeStringField("role", "assistant");
-            json.writeStringField("content", "");
-            json.writeEndObject();
-        }, null);
+        return frame().event(ROLE_DELTA, null);
     }
 
     /**
@@ -93,12 +88,14 @@ public final class OpenAiFormat implements StreamFormat {
      */
     @Override
     public void token(String text, EventBytes out) {
-        if (template == null) {
-            template = TokenTemplate.of(renderedToken(TokenTemplate.MARK));
-        }
+        ChunkFrame frame = frame();
         int start = out.length();
         try {
-            template.write(text, out);
+            out.append(frame.beforeToken());
+            if (!out.appendPlainAscii(text)) {
+                out.append(JsonStringEncoder.getInstance().quoteAsUTF8(text));
+            }
+            out.append(frame.afterToken());
         } catch (IllegalArgumentException halfASurrogatePair) {
             out.truncate(start); // the template's start went in before the encoder refused the text
             out.append(renderedToken(text)); // the generator writes half a pair as an escape
@@ -117,23 +114,49 @@ public final class OpenAiFormat implements StreamFormat {
         }, null);
     }
 
-    /** A token event split around its text: the text is the last string of the event, after every field it shares. */
-    private record TokenTemplate(byte[] before, byte[] after) {
-        static final String MARK = "aixcl-token-mark";
-        private static final byte[] QUOTED_MARK = ("\"" + MARK + "\"").getBytes(StandardCharsets.US_ASCII);
+    private ChunkFrame frame() {
+        if (frame == null) {
+            frame = ChunkFrame.of(chunk(json -> json.writeStringField(ChunkFrame.BODY_MARK, "x"), ChunkFrame.REASON_MARK),
+                    chat);
+        }
+        return frame;
+    }
 
-        static TokenTemplate of(byte[] rendered) {
-            int at = lastIndexOf(rendered, QUOTED_MARK);
-            return new TokenTemplate(Arrays.copyOfRange(rendered, 0, at + 1),
-                    Arrays.copyOfRange(rendered, at + QUOTED_MARK.length - 1, rendered.length));
+    private static final byte[] ROLE_DELTA = ascii("\"delta\":{\"role\":\"assistant\",\"content\":\"\"}");
+    private static final byte[] EMPTY_DELTA = ascii("\"delta\":{}");
+    private static final byte[] EMPTY_TEXT = ascii("\"text\":\"\"");
+
+    /**
+     * A stream's chunk split around what differs between its chunks: every chunk is {@code head}, the choice's body
+     * ({@code "delta":{...}} or {@code "text":"..."}), {@code middle}, the finish reason ({@code null} or a quoted
+     * reason) and {@code tail}. Cut from one chunk the generator rendered with marks in place of the two parts, so
+     * every chunk of the stream costs copies instead of a generator run; the bodies are the generator's bytes for
+     * them, which {@code OpenAiFormatTest} holds equal.
+     */
+    private record ChunkFrame(byte[] head, byte[] middle, byte[] tail, byte[] beforeToken, byte[] afterToken) {
+        static final String BODY_MARK = "aixcl-body-mark";
+        static final String REASON_MARK = "aixcl-reason-mark";
+        private static final byte[] QUOTED_BODY = ascii("\"" + BODY_MARK + "\":\"x\"");
+        private static final byte[] QUOTED_REASON = ascii("\"" + REASON_MARK + "\"");
+        private static final byte[] NULL = ascii("null");
+
+        static ChunkFrame of(byte[] marked, boolean chat) {
+            // The marks come after the id and the model, whose text cannot hold them quoted (its quotes are escaped).
+            int body = lastIndexOf(marked, QUOTED_BODY);
+            int reason = lastIndexOf(marked, QUOTED_REASON);
+            byte[] head = Arrays.copyOfRange(marked, 0, body);
+            byte[] middle = Arrays.copyOfRange(marked, body + QUOTED_BODY.length, reason);
+            byte[] tail = Arrays.copyOfRange(marked, reason + QUOTED_REASON.length, marked.length);
+            byte[] tokenStart = ascii(chat ? "\"delta\":{\"content\":\"" : "\"text\":\"");
+            byte[] tokenEnd = ascii(chat ? "\"}" : "\"");
+            return new ChunkFrame(head, middle, tail, concat(head, tokenStart),
+                    concat(tokenEnd, middle, NULL, tail));
         }
 
-        void write(String text, EventBytes out) {
-            out.append(before);
-            if (!out.appendPlainAscii(text)) {
-                out.append(JsonStringEncoder.getInstance().quoteAsUTF8(text));
-            }
-            out.append(after);
+        /** A chunk with {@code body} as its choice's body and {@code finishReason} (null: none yet). */
+        byte[] event(byte[] body, String finishReason) {
+            return finishReason == null ? concat(head, body, middle, NULL, tail)
+                    : concat(head, body, middle, ascii("\"" + finishReason + "\""), tail);
         }
 
         private static int lastIndexOf(byte[] in, byte[] what) {
@@ -142,20 +165,31 @@ public final class OpenAiFormat implements StreamFormat {
                     return i;
                 }
             }
-            throw new IllegalStateException("the token's mark is not in its rendered event");
+            throw new IllegalStateException("a mark is not in the rendered chunk");
         }
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] all = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
     }
 
     @Override
     public byte[] closing(Completion completion) {
-        byte[] finish = chunk(json -> {
-            if (chat) {
-                json.writeObjectFieldStart("delta");
-                json.writeEndObject();
-            } else {
-                json.writeStringField("text", "");
-            }
-        }, finishReason(completion.finishReason()));
+        byte[] finish = frame().event(chat ? EMPTY_DELTA : EMPTY_TEXT, finishReason(completion.finishReason()));
         byte[] usage = includeUsage ? Json.write(DATA, json -> {
             head(json, chat ? "chat.completion.chunk" : "text_completion");
             json.writeArrayFieldStart("choices");
@@ -175,7 +209,8 @@ public final class OpenAiFormat implements StreamFormat {
         return Json.write(DATA, json -> OpenAiErrors.write(json, error), EVENT_END);
     }
 
-    private byte[] chunk(Json.Writer choiceBody, String finishReason) {
+    /** A chunk as the generator renders it: the reference the stream's {@link ChunkFrame} is cut from. */
+    byte[] chunk(Json.Writer choiceBody, String finishReason) {
         return Json.write(DATA, json -> {
             head(json, chat ? "chat.completion.chunk" : "text_completion");
             json.writeArrayFieldStart("choices");

@@ -57,6 +57,38 @@ class OpenAiFormatTest {
         }
     }
 
+    @Test
+    void theOpeningAndTheFinishCutFromTheStreamsFrameAreByteForByteTheGenerators() {
+        for (OpenAiFormat format : new OpenAiFormat[] {
+                OpenAiFormat.chat("chatcmpl-1", 1700000000, "aixcl-body-mark \"aixcl-reason-mark\"", true),
+                OpenAiFormat.chat("id\"aixcl-body-mark\":\"x\"", 1, "m", false),
+                OpenAiFormat.completion("cmpl-\"aixcl-reason-mark\"", 2, "m\u00e9", true),
+                OpenAiFormat.completion("c", 3, "m", false)}) {
+            boolean chat = format.opening() != null;
+            if (chat) {
+                assertThat(format.opening()).isEqualTo(format.chunk(json -> {
+                    json.writeObjectFieldStart("delta");
+                    json.writeStringField("role", "assistant");
+                    json.writeStringField("content", "");
+                    json.writeEndObject();
+                }, null));
+            }
+            for (FinishReason reason : FinishReason.values()) {
+                byte[] expected = format.chunk(json -> {
+                    if (chat) {
+                        json.writeObjectFieldStart("delta");
+                        json.writeEndObject();
+                    } else {
+                        json.writeStringField("text", "");
+                    }
+                }, OpenAiFormat.finishReason(reason));
+                byte[] closing = format.closing(new Completion("x", reason, new TokenUsage(3, 4)));
+                assertThat(java.util.Arrays.copyOf(closing, expected.length)).as("%s", reason).isEqualTo(expected);
+                assertThat(new String(closing, StandardCharsets.UTF_8)).endsWith("data: [DONE]\n\n");
+            }
+        }
+    }
+
     /** A token's event, appended after bytes already there (which it must leave alone). */
     private static byte[] token(OpenAiFormat format, String text) {
         var out = new io.aixcl.gateway.inference.EventBytes();
