@@ -2,21 +2,14 @@ package io.aixcl.engine.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,14 +43,7 @@ class IdleEvictionTest {
         Thread.ofVirtual().start(() -> {
             try (Socket socket = server.accept()) {
                 InputStream in = socket.getInputStream();
-                var head = new ByteArrayOutputStream();
-                while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        throw new IOException("closed before the request");
-                    }
-                    head.write(b);
-                }
+                PoolExchanges.readHead(in);
                 Thread.sleep(delay);
                 socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                         + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
@@ -71,28 +57,6 @@ class IdleEvictionTest {
         return closedAfter;
     }
 
-    private CompletableFuture<Throwable> send(LoopConnections pool) {
-        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/models",
-                Unpooled.EMPTY_BUFFER);
-        request.headers().set(HttpHeaderNames.HOST, "127.0.0.1");
-        CompletableFuture<Throwable> done = new CompletableFuture<>();
-        pool.send(new Exchange(request, new Exchange.Listener() {
-            @Override
-            public void onHeaders(int status, String contentType) {
-            }
-
-            @Override
-            public void onContent(ByteBuffer content) {
-            }
-
-            @Override
-            public void onComplete(Throwable failure) {
-                done.complete(failure);
-            }
-        }));
-        return done;
-    }
-
     private LoopConnections pool() {
         return new LoopConnections(loops.next(), new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 server.getLocalPort()), null, 1, Duration.ofSeconds(2), EVICTION);
@@ -102,7 +66,7 @@ class IdleEvictionTest {
     void anIdleConnectionIsClosedAfterTheEvictionTime() throws Exception {
         CompletableFuture<Duration> closedAfter = upstream(Duration.ZERO);
 
-        assertThat(send(pool()).get(5, TimeUnit.SECONDS)).isNull();
+        assertThat(PoolExchanges.send(pool()).get(5, TimeUnit.SECONDS)).isNull();
 
         assertThat(closedAfter.get(5, TimeUnit.SECONDS)).isNotNull()
                 .isBetween(EVICTION.minusMillis(50), EVICTION.multipliedBy(4));
@@ -112,7 +76,7 @@ class IdleEvictionTest {
     void aConnectionWaitingLongerThanTheEvictionTimeForItsAnswerIsKept() throws Exception {
         CompletableFuture<Duration> closedAfter = upstream(EVICTION.multipliedBy(3)); // reads nothing meanwhile
 
-        assertThat(send(pool()).get(5, TimeUnit.SECONDS)).as("the exchange completes").isNull();
+        assertThat(PoolExchanges.send(pool()).get(5, TimeUnit.SECONDS)).as("the exchange completes").isNull();
         assertThat(closedAfter.get(5, TimeUnit.SECONDS)).as("then the idle connection is evicted").isNotNull();
     }
 }

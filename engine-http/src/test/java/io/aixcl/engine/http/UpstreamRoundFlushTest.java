@@ -3,15 +3,9 @@ package io.aixcl.engine.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -19,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -51,17 +44,17 @@ class UpstreamRoundFlushTest {
             EventLoop loop = loops.next();
             LoopConnections pool = new LoopConnections(loop, new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     server.getLocalPort()), null, 1, Duration.ofSeconds(2), Duration.ofSeconds(30));
-            CompletableFuture<Throwable> first = send(pool);
+            CompletableFuture<Throwable> first = PoolExchanges.send(pool);
             try (Socket upstream = server.accept()) {
                 InputStream in = upstream.getInputStream();
-                readHead(in);
+                PoolExchanges.readHead(in);
                 answer(upstream);
                 assertThat(first.get(5, TimeUnit.SECONDS)).isNull();
 
                 // The kept-alive connection carries the second request; the loop stays in its round after sending.
                 CompletableFuture<CompletableFuture<Throwable>> second = new CompletableFuture<>();
                 loop.execute(() -> {
-                    second.complete(send(pool));
+                    second.complete(PoolExchanges.send(pool));
                     try {
                         roundMayEnd.await(20, TimeUnit.SECONDS); // the rest of a busy round
                     } catch (InterruptedException e) {
@@ -73,49 +66,15 @@ class UpstreamRoundFlushTest {
                         .isInstanceOf(SocketTimeoutException.class);
                 roundMayEnd.countDown();
                 upstream.setSoTimeout(10_000);
-                assertThat(readHead(in)).startsWith("GET /v1/models HTTP/1.1");
+                assertThat(PoolExchanges.readHead(in)).startsWith("GET /v1/models HTTP/1.1");
                 answer(upstream);
                 assertThat(second.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS)).isNull();
             }
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        var head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before the request");
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
-    }
-
     private static void answer(Socket upstream) throws IOException {
         upstream.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static CompletableFuture<Throwable> send(LoopConnections pool) {
-        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/models",
-                Unpooled.EMPTY_BUFFER);
-        request.headers().set(HttpHeaderNames.HOST, "127.0.0.1");
-        CompletableFuture<Throwable> done = new CompletableFuture<>();
-        pool.send(new Exchange(request, new Exchange.Listener() {
-            @Override
-            public void onHeaders(int status, String contentType) {
-            }
-
-            @Override
-            public void onContent(ByteBuffer content) {
-            }
-
-            @Override
-            public void onComplete(Throwable failure) {
-                done.complete(failure);
-            }
-        }));
-        return done;
     }
 }
