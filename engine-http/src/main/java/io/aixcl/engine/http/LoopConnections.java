@@ -207,7 +207,7 @@ final class LoopConnections {
                 written.channel().close();
             }
         });
-        carrier.flushAtRoundEnd(channel);
+        carrier.flushAtRoundEnd();
     }
 
     /** A connection whose exchange ended cleanly: the next waiter gets it, else it idles until evicted. */
@@ -232,28 +232,32 @@ final class LoopConnections {
 
         Exchange exchange;
         Throwable failure;
-        /**
-         * The request is flushed once the loop has handled what it read this round, with the round's other requests:
-         * an upstream asleep is woken once for them rather than once each.
-         */
-        private boolean flushQueued;
+        /** The exchange went out on a kept-alive connection, which the upstream may have closed meanwhile. */
+        boolean reused;
+        private boolean answered;
+        private boolean keepAlive;
         private Channel channel;
+        private boolean flushQueued;
         private final Runnable flush = () -> {
             flushQueued = false;
             channel.flush();
         };
 
-        void flushAtRoundEnd(Channel channel) {
-            this.channel = channel;
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        /**
+         * The request written is flushed once the loop has handled what it read this round, with the round's other
+         * requests: an upstream asleep is woken once for them rather than once each.
+         */
+        void flushAtRoundEnd() {
             if (!flushQueued) {
                 flushQueued = true;
                 channel.eventLoop().execute(flush);
             }
         }
-        /** The exchange went out on a kept-alive connection, which the upstream may have closed meanwhile. */
-        boolean reused;
-        private boolean answered;
-        private boolean keepAlive;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object message) {
