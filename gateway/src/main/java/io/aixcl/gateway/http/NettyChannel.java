@@ -76,9 +76,9 @@ final class NettyChannel implements ResponseChannel {
     /** Inside {@link #blocking} on its own thread: an answer given later ends that work's future instead. */
     private CompletionStage<?> nested;
     private boolean offloaded;
-    /** A pushed stream's flush is on the loop's queue (only touched on the loop). */
+    /** The flush of what this round wrote (or pushed) is on the loop's queue (only touched on the loop). */
     private boolean flushScheduled;
-    private final Runnable flushPushed = this::flushPushed;
+    private final Runnable flushRound = this::flushRound;
     private final ChannelFutureListener written = this::written;
     /**
      * Pushed this round and not yet written (only touched on the loop): a pooled direct buffer, which the socket writes
@@ -221,7 +221,7 @@ final class NettyChannel implements ResponseChannel {
     private void flushAtRoundEnd() {
         if (!flushScheduled) {
             flushScheduled = true;
-            ctx.executor().execute(flushPushed);
+            ctx.executor().execute(flushRound);
         }
     }
 
@@ -236,7 +236,8 @@ final class NettyChannel implements ResponseChannel {
         ctx.write(new DefaultHttpContent(chunk)).addListener(written);
     }
 
-    private void flushPushed() {
+    /** At the end of the loop's round: what was pushed goes out as one chunk, with everything written, in one flush. */
+    private void flushRound() {
         flushScheduled = false;
         writePushed();
         ctx.flush();

@@ -20,6 +20,7 @@ final class KeepAlive {
     private static final String PARAM = "keep_alive";
     /** Go's {@code time.ParseDuration}: signed, one or more number-and-unit parts, or a bare zero. */
     private static final Pattern DURATION = Pattern.compile("[-+]?(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:ns|us|µs|μs|ms|s|m|h))+");
+    private static final Pattern ZERO = Pattern.compile("[-+]?0");
     private static final Pattern PART = Pattern.compile("(\\d+\\.?\\d*|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
     /** Go's durations are nanoseconds in 64 bits: about 292 years. */
     private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
@@ -41,7 +42,7 @@ final class KeepAlive {
             throw Fields.typeError(PARAM, "a number of seconds or a duration such as \"5m\"", value);
         }
         String text = value.textValue().strip();
-        if (text.matches("[-+]?0")) {
+        if (ZERO.matcher(text).matches()) {
             return Optional.of(Duration.ZERO);
         }
         if (!DURATION.matcher(text).matches()) {

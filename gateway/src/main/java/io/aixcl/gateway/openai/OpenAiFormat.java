@@ -82,7 +82,7 @@ public final class OpenAiFormat implements StreamFormat {
 
     /**
      * One token's event: every byte but the token's text is the same for the whole stream, so the event is the
-     * stream's template around the token, JSON-escaped as the generator escapes it (a generator per token was ~6% of
+     * stream's {@link ChunkFrame} around the token, JSON-escaped as the generator escapes it (a generator per token was ~6% of
      * a streamed request's CPU), plain ASCII copied as it is. {@link #renderedToken} is the reference, and the tests
      * hold the two equal.
      */
@@ -97,7 +97,7 @@ public final class OpenAiFormat implements StreamFormat {
             }
             out.append(frame.afterToken());
         } catch (IllegalArgumentException halfASurrogatePair) {
-            out.truncate(start); // the template's start went in before the encoder refused the text
+            out.truncate(start); // the frame's start went in before the encoder refused the text
             out.append(renderedToken(text)); // the generator writes half a pair as an escape
         }
     }
